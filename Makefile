@@ -1,0 +1,52 @@
+# Two commands from a fresh clone: `make run` (nightly pipeline on demo data) and `make test`.
+# Everything installs from uv.lock into .venv; uv itself is pinned and installed into .tools.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run nightly test lint db-start db-stop db-url psql kpis clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+# Re-sync only when the lock or the project metadata changes.
+$(VENV)/.synced: uv.lock pyproject.toml $(UV)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
+	touch $@
+
+run: $(VENV)/.synced
+	$(PY) -m warehouse run
+
+# the nightly pipeline on LANDING_DIR against DATABASE_URL (or the embedded server); DATE=YYYY-MM-DD optional
+nightly: $(VENV)/.synced
+	$(PY) -m warehouse nightly $(if $(DATE),--date $(DATE))
+
+test: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+db-start: $(VENV)/.synced
+	$(PY) -m warehouse db start
+
+db-stop: $(VENV)/.synced
+	$(PY) -m warehouse db stop
+
+db-url: $(VENV)/.synced
+	@$(PY) -m warehouse db url
+
+psql: $(VENV)/.synced
+	$(PY) -m warehouse db psql
+
+kpis: $(VENV)/.synced
+	$(PY) -m warehouse kpis
+
+clean:
+	-$(PY) -m warehouse db stop
+	rm -rf .pgdata .airflow .tmp data dbt_project/target dbt_project/logs

@@ -1,0 +1,91 @@
+"""
+### nightly_load
+
+Every night at 01:00 (Asia/Ho_Chi_Minh): load what the three sources delivered into `raw`, check the new
+batches with Great Expectations, build the dbt warehouse, check the marts.
+
+- `ingest_motcua`, `ingest_pakn`, `ingest_baocao`: one batch per new file (or API pull) into `raw`;
+  bad rows go to `raw.quarantine`, bad files are rejected; nothing is loaded twice.
+- `validate_raw_batches`: a failed *critical* expectation stops the night here (warnings are recorded only).
+- `build_marts`: `dbt build` (seeds, models, tests); if it fails the marts keep yesterday's data.
+- `validate_marts`: GX on the marts; on success the `khanhhoa_marts` asset is updated, which the
+  six-monthly rollup listens for.
+- `publish_docs`: dbt's documentation site into `OUTPUT_DIR/dbt/target/`.
+
+The work lives in `warehouse.nightly`; this file only wires it.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, CronTriggerTimetable, dag, task
+
+MARTS = Asset("khanhhoa_marts")
+
+# I/O can fail for a moment (database restart, network): retry twice, waiting 2 then 4 minutes.
+RETRY_DELAY = timedelta(seconds=int(os.environ.get("NIGHTLY_RETRY_DELAY_SECONDS", "120")))
+io_retries = {"retries": 2, "retry_delay": RETRY_DELAY, "retry_exponential_backoff": True}
+
+
+@dag(
+    dag_id="nightly_load",
+    schedule=CronTriggerTimetable("0 1 * * *", timezone="Asia/Ho_Chi_Minh"),
+    start_date=pendulum.datetime(2025, 1, 1, tz="Asia/Ho_Chi_Minh"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"owner": "data-office", **io_retries},
+    tags=["khanhhoa", "nightly"],
+    doc_md=__doc__,
+)
+def nightly_load():
+    @task
+    def prepare_warehouse() -> dict:
+        from warehouse.nightly import prepare
+
+        return prepare()
+
+    @task
+    def ingest(source: str, **context) -> dict:
+        from warehouse.nightly import ingest
+
+        return ingest(source, context["run_id"])
+
+    @task
+    def validate_raw_batches(summaries: list[dict], **context) -> dict:
+        from warehouse.nightly import validate_raw
+
+        return validate_raw(summaries, context["run_id"])
+
+    @task(retries=1)
+    def build_marts(**context) -> dict:
+        from warehouse.nightly import build_marts
+
+        return build_marts(context["run_id"])
+
+    @task(outlets=[MARTS])
+    def validate_marts(**context) -> dict:
+        from warehouse.nightly import validate_marts
+
+        return validate_marts(context["run_id"])
+
+    @task(retries=1)
+    def publish_docs(**context) -> dict:
+        from warehouse.nightly import publish_docs
+
+        return publish_docs(context["run_id"])
+
+    ready = prepare_warehouse()
+    motcua = ingest.override(task_id="ingest_motcua")("motcua")
+    pakn = ingest.override(task_id="ingest_pakn")("pakn")
+    baocao = ingest.override(task_id="ingest_baocao")("baocao")
+    ready >> [motcua, pakn]
+    motcua >> baocao  # reports are checked against the agency catalogue that motcua delivers
+    checked = validate_raw_batches([motcua, pakn, baocao])
+    built = build_marts()
+    checked >> built >> validate_marts() >> publish_docs()
+
+
+nightly_load()

@@ -1,0 +1,56 @@
+{{ config(materialized='table', indexes=[{'columns': ['case_id']}]) }}
+-- Which agency held each case when: one row per spell, half-open [valid_from_at, valid_to_at).
+-- Built from receipt and transfer events (CHUYEN_XU_LY), so a case that moved from an abolished district
+-- or commune on 1/7/2025 counts at the old agency before the move and at the new one after it.
+with cases as (
+
+    select case_id, agency_id, received_at from {{ ref('stg_motcua__cases') }}
+
+),
+
+routing as (
+
+    select case_id, agency_id, occurred_at
+    from {{ ref('stg_motcua__case_events') }}
+    where event_type in ('TIEP_NHAN', 'CHUYEN_XU_LY')
+
+),
+
+moves as (
+
+    select routing.* from routing join cases using (case_id)
+    union all
+    -- no routing event delivered (yet): the case sits at the agency on its record since receipt
+    select cases.case_id, cases.agency_id, cases.received_at
+    from cases
+    where not exists (select 1 from routing where routing.case_id = cases.case_id)
+
+),
+
+changes as (
+
+    select
+        *,
+        lag(agency_id) over (partition by case_id order by occurred_at, agency_id) as previous_agency_id
+    from moves
+
+),
+
+spells as (
+
+    select case_id, agency_id, previous_agency_id, occurred_at
+    from changes
+    where previous_agency_id is distinct from agency_id
+
+)
+
+select
+    spells.case_id,
+    spells.agency_id,
+    spells.previous_agency_id,
+    row_number() over (partition by spells.case_id order by spells.occurred_at) as spell_number,
+    case when spells.previous_agency_id is null then least(spells.occurred_at, cases.received_at)
+         else spells.occurred_at end as valid_from_at,
+    lead(spells.occurred_at) over (partition by spells.case_id order by spells.occurred_at) as valid_to_at
+from spells
+join cases using (case_id)

@@ -1,0 +1,25 @@
+-- Case events, one row per distinct event (the same event delivered twice counts once).
+-- GhiChu is a clerk's free text and may name people: it is dropped here.
+with source as (
+
+    select distinct on (mahoso, thoidiem, loaisukien) *
+    from {{ source('motcua', 'motcua_events') }}
+    order by mahoso, thoidiem, loaisukien, _batch_id desc, _source_row desc
+
+),
+
+renamed as (
+
+    select
+        {{ dbt.hash("mahoso || '|' || thoidiem::text || '|' || loaisukien") }} as event_id,
+        mahoso as case_id,
+        madonvi as agency_id,
+        loaisukien as event_type,
+        ngayhentramoi as new_due_at,
+        thoidiem as occurred_at,
+        _batch_id as batch_id
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,37 @@
+-- The latest version of each case (by NgayCapNhat, then the later batch), renamed and typed.
+-- Personal data (name, ID number, phone, address) stops here; only a keyed hash of the ID number remains.
+with source as (
+
+    select distinct on (mahoso) *
+    from {{ source('motcua', 'motcua_cases') }}
+    order by mahoso, ngaycapnhat desc, _batch_id desc, _source_row desc
+
+),
+
+renamed as (
+
+    select
+        mahoso as case_id,
+        matthc as procedure_id,
+        madonvi as agency_id,
+        {{ pii_hash('sogiayto') }} as applicant_key,
+        case kenhnop when 1 then 'direct' when 2 then 'online' when 3 then 'postal' end as channel,
+        mucdodvc as online_service_level,
+        trangthai as status,
+        coalesce(cophi, false) as has_fee,
+        coalesce(thanhtoantructuyen, false) as is_paid_online,
+        coalesce(dasohoa, false) as is_digitised,
+        coalesce(ketquadientu, false) as has_electronic_result,
+        coalesce(dongbodvcqg, false) as is_synced_national,
+        coalesce(cothuxinloi, false) as has_apology_letter,
+        ngaytiepnhan as received_at,
+        ngayhentra as due_at_recorded,
+        ngayketthuc as finished_at,
+        ngaytraketqua as result_returned_at,
+        ngaycapnhat as source_updated_at,
+        _batch_id as batch_id
+    from source
+
+)
+
+select * from renamed

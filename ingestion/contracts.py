@@ -1,0 +1,238 @@
+"""The source contracts (../shared/SOURCE_CONTRACTS.md) as data: entities, fields, types, allowed values.
+
+Raw tables are derived from these definitions (one column per contract field, lower-cased, plus load
+metadata), so the loader, the raw DDL and the checks cannot disagree about a field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # the source's own field name, e.g. "MaHoSo"
+    kind: str  # text | int | bool | timestamp | date | number
+    required: bool = False
+    choices: tuple[str, ...] | None = None
+    pii: bool = False
+
+    @property
+    def column(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str  # raw table name
+    source: str  # motcua | pakn | baocao
+    file_prefix: str  # which files in `<landing>/<source>/` carry it
+    fields: tuple[Field, ...]
+    key: tuple[str, ...] = ()
+    version_field: str | None = None  # NgayCapNhat: orders versions of the same key
+    api_resource: str | None = None  # the HTTP API resource serving it, if any
+
+    @property
+    def table(self) -> str:
+        return f"raw.{self.name}"
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.column for f in self.fields]
+
+    @property
+    def required(self) -> list[Field]:
+        return [f for f in self.fields if f.required]
+
+
+def F(
+    name: str, kind: str = "text", required: bool = False, choices: tuple[str, ...] | None = None, pii: bool = False
+) -> Field:
+    return Field(name, kind, required, choices, pii)
+
+
+CASE_STATUSES = ("DANG_XU_LY", "CHO_BO_SUNG", "TAM_DUNG", "DA_XU_LY", "DA_TRA_KET_QUA", "TRA_LAI", "RUT_HO_SO")
+EVENT_KINDS = (
+    "TIEP_NHAN",
+    "CHUYEN_XU_LY",
+    "YEU_CAU_BO_SUNG",
+    "NHAN_BO_SUNG",
+    "TAM_DUNG",
+    "TIEP_TUC",
+    "HOAN_THANH",
+    "TRA_KET_QUA",
+    "TRA_LAI",
+    "RUT_HO_SO",
+    "XIN_LOI",
+)
+AGENCY_KINDS = ("SO", "BAN", "XA", "PHUONG", "DAC_KHU", "HUYEN", "CHI_NHANH_VPDKDD", "KHAC")
+REPORT_TYPES = ("PCTN", "TCD_KNTC", "CCHC")
+
+MOTCUA_CASES = Entity(
+    "motcua_cases",
+    "motcua",
+    "hoso",
+    (
+        F("MaHoSo", required=True),
+        F("MaTTHC", required=True),
+        F("MaDonVi", required=True),
+        F("KenhNop", "int", True, ("1", "2", "3")),
+        F("MucDoDVC", choices=("TOAN_TRINH", "MOT_PHAN")),
+        F("NgayTiepNhan", "timestamp", True),
+        F("NgayHenTra", "timestamp"),
+        F("NgayKetThuc", "timestamp"),
+        F("NgayTraKetQua", "timestamp"),
+        F("TrangThai", required=True, choices=CASE_STATUSES),
+        F("CoPhi", "bool"),
+        F("ThanhToanTrucTuyen", "bool"),
+        F("DaSoHoa", "bool"),
+        F("KetQuaDienTu", "bool"),
+        F("DongBoDVCQG", "bool"),
+        F("CoThuXinLoi", "bool"),
+        F("ChuHoSo", pii=True),
+        F("SoGiayTo", pii=True),
+        F("SoDienThoai", pii=True),
+        F("DiaChi", pii=True),
+        F("NgayCapNhat", "timestamp", True),
+    ),
+    key=("MaHoSo",),
+    version_field="NgayCapNhat",
+    api_resource="motcua/hoso",
+)
+
+MOTCUA_EVENTS = Entity(
+    "motcua_events",
+    "motcua",
+    "sukien",
+    (
+        F("MaHoSo", required=True),
+        F("ThoiDiem", "timestamp", True),
+        F("LoaiSuKien", required=True, choices=EVENT_KINDS),
+        F("MaDonVi", required=True),
+        F("NgayHenTraMoi", "timestamp"),
+        F("GhiChu", pii=True),
+    ),
+    key=("MaHoSo", "ThoiDiem", "LoaiSuKien"),
+    version_field="ThoiDiem",
+    api_resource="motcua/sukien",
+)
+
+MOTCUA_PROCEDURES = Entity(
+    "motcua_procedures",
+    "motcua",
+    "dm_tthc",
+    (
+        F("MaTTHC", required=True),
+        F("TenTTHC", required=True),
+        F("MaLinhVuc", required=True),
+        F("TenLinhVuc", required=True),
+        F("SoNgayGiaiQuyet", "int", True),
+        F("CapThucHien"),
+        F("CoTrucTuyenToanTrinh", "bool"),
+    ),
+    key=("MaTTHC",),
+    api_resource="motcua/dm_tthc",
+)
+
+MOTCUA_AGENCIES = Entity(
+    "motcua_agencies",
+    "motcua",
+    "dm_donvi",
+    (
+        F("MaDonVi", required=True),
+        F("TenDonVi", required=True),
+        F("LoaiDonVi", required=True, choices=AGENCY_KINDS),
+        F("MaDonViCha"),
+        F("HieuLucTu", "date", True),
+        F("HieuLucDen", "date"),
+        F("MaDonViKeThua"),
+    ),
+    key=("MaDonVi",),
+    api_resource="motcua/dm_donvi",
+)
+
+PAKN_FEEDBACK = Entity(
+    "pakn_feedback",
+    "pakn",
+    "pakn",
+    (
+        F("MaPAKN", required=True),
+        F(
+            "KenhTiepNhan",
+            required=True,
+            choices=("CONG_DVCQG", "HE_THONG_PAKN_TINH", "DUONG_DAY_NONG", "TRUC_TIEP", "VAN_BAN"),
+        ),
+        F("LoaiPAKN", required=True, choices=("TTHC", "KTXH")),
+        F("MaTTHC"),
+        F("MaDonViXuLy", required=True),
+        F("NgayTiepNhan", "timestamp", True),
+        F("HanXuLy", "timestamp", True),
+        F("NgayTraLoi", "timestamp"),
+        F(
+            "TrangThai",
+            required=True,
+            choices=("MOI", "DANG_XU_LY", "DA_TRA_LOI", "CHUYEN_DON_VI_KHAC", "KHONG_THUOC_THAM_QUYEN"),
+        ),
+        F("CongKhai", "bool"),
+        F("DanhGia", choices=("HAI_LONG", "KHONG_HAI_LONG")),
+        F("TieuDe", pii=True),
+        F("NoiDung", pii=True),
+        F("NguoiGui", pii=True),
+        F("DienThoaiNguoiGui", pii=True),
+        F("NgayCapNhat", "timestamp", True),
+    ),
+    key=("MaPAKN",),
+    version_field="NgayCapNhat",
+    api_resource="pakn",
+)
+
+BAOCAO_INDICATORS = Entity(
+    "baocao_indicators",
+    "baocao",
+    "dm_chitieu",
+    (
+        F("MaChiTieu", required=True),
+        F("LoaiBaoCao", required=True, choices=REPORT_TYPES),
+        F("TenChiTieu", required=True),
+        F("DonViTinh"),
+        F("KieuGiaTri", required=True),
+    ),
+    key=("MaChiTieu",),
+    api_resource="baocao/dm_chitieu",
+)
+
+# One row per indicator cell of a report workbook; the header cells (B2..B5) repeat on every row.
+BAOCAO_VALUES = Entity(
+    "baocao_values",
+    "baocao",
+    "",
+    (
+        F("MaDonVi", required=True),
+        F("LoaiBaoCao", required=True, choices=REPORT_TYPES),
+        F("KyBaoCao", required=True),
+        F("NgayLap", "date", True),
+        F("MaChiTieu", required=True),
+        F("TenChiTieu"),
+        F("DonViTinh"),
+        F("GiaTri", "number", True),
+        F("GhiChu"),
+        F("NgayNop", "timestamp", True),  # when the workbook arrived: file time or the API's delivery time
+    ),
+    key=("MaDonVi", "LoaiBaoCao", "KyBaoCao", "MaChiTieu"),
+    api_resource="baocao",
+)
+
+ENTITIES = (
+    MOTCUA_AGENCIES,
+    MOTCUA_PROCEDURES,
+    MOTCUA_CASES,
+    MOTCUA_EVENTS,
+    PAKN_FEEDBACK,
+    BAOCAO_INDICATORS,
+    BAOCAO_VALUES,
+)
+SOURCES = ("motcua", "pakn", "baocao")
+
+
+def entities_of(source: str) -> list[Entity]:
+    return [e for e in ENTITIES if e.source == source]

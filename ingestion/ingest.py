@@ -1,0 +1,162 @@
+"""Ingest one source from its landing folder: every new file becomes one batch in `raw`.
+
+Catalogue files go first (reports are checked against the agency and indicator catalogues), then the
+rest in path order. A file whose name matches no entity of the source is rejected, not silently ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from .contracts import BAOCAO_INDICATORS, BAOCAO_VALUES, ENTITIES, Entity, entities_of
+from .loader import BatchResult, Loader, sha256_of
+from .raw_schema import ensure_raw_schema
+from .readers import WorkbookNotes, read_report_workbook, read_text_file
+
+log = logging.getLogger(__name__)
+IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload")  # files still being written by the sender
+
+
+@dataclass
+class SourceSummary:
+    source: str
+    batches: list[BatchResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for b in self.batches if b.status == status)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(b.rows_loaded for b in self.batches)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(b.rows_quarantined for b in self.batches)
+
+    @property
+    def new_batch_ids(self) -> list[int]:
+        return [b.batch_id for b in self.batches if b.status == "loaded" and b.batch_id is not None]
+
+    def as_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "batches_loaded": self.count("loaded"),
+            "batches_skipped": self.count("skipped"),
+            "batches_rejected": self.count("rejected"),
+            "rows_loaded": self.rows_loaded,
+            "rows_quarantined": self.rows_quarantined,
+            "new_batch_ids": self.new_batch_ids,
+            "rejected": [
+                {"location": b.location, "message": b.message} for b in self.batches if b.status == "rejected"
+            ],
+        }
+
+    def describe(self) -> str:
+        d = self.as_dict()
+        return (
+            f"{self.source}: {d['batches_loaded']} new batches, {d['batches_skipped']} already loaded, "
+            f"{d['batches_rejected']} rejected; {d['rows_loaded']} rows loaded, "
+            f"{d['rows_quarantined']} quarantined"
+        )
+
+
+def entity_for(source: str, path: Path) -> Entity | None:
+    name = path.name.lower()
+    if source == "baocao" and path.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
+        return BAOCAO_VALUES
+    for entity in entities_of(source):
+        if (
+            entity.file_prefix
+            and name.startswith(entity.file_prefix)
+            and path.suffix.lower()
+            in (
+                ".jsonl",
+                ".ndjson",
+                ".json",
+                ".csv",
+            )
+        ):
+            return entity
+    return None
+
+
+def _ordered(source: str, folder: Path) -> list[Path]:
+    files = [
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in IGNORED_SUFFIXES
+    ]
+    rank = {e.name: i for i, e in enumerate(ENTITIES)}
+
+    def key(path: Path):
+        entity = entity_for(source, path)
+        return (rank.get(entity.name, len(rank)) if entity else -1, str(path))
+
+    return sorted(files, key=key)
+
+
+def known_codes(conn: psycopg.Connection) -> tuple[set[str], dict[str, str]]:
+    agencies = {r[0] for r in conn.execute("select distinct madonvi from raw.motcua_agencies")}
+    indicators = dict(
+        conn.execute(
+            "select distinct on (machitieu) machitieu, loaibaocao from raw.baocao_indicators"
+            " order by machitieu, _batch_id desc"
+        ).fetchall()
+    )
+    return agencies, indicators
+
+
+def ingest_folder(conn: psycopg.Connection, source: str, landing_dir: Path, run_id: str | None = None) -> SourceSummary:
+    """Load every new file of `source` under `<landing_dir>/<source>/`."""
+    ensure_raw_schema(conn)
+    loader = Loader(conn, run_id)
+    summary = SourceSummary(source)
+    folder = Path(landing_dir) / source
+    if not folder.is_dir():
+        log.warning("no landing folder for %s at %s: nothing to load", source, folder)
+        return summary
+    known: tuple[set[str], dict[str, str]] | None = None
+    for path in _ordered(source, folder):
+        entity = entity_for(source, path)
+        location = str(path)
+        digest = sha256_of(path)
+        if entity is None:
+            summary.batches.append(
+                loader.reject(
+                    source,
+                    f"{source}_unrecognised",
+                    location,
+                    digest,
+                    f"unrecognised file name {path.name!r} for source {source}",
+                )
+            )
+            continue
+        notes: list[str] = []
+        if entity is BAOCAO_VALUES:
+            if known is None:  # after dm_chitieu, which sorts first
+                known = known_codes(conn)
+            received = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+            rows = read_report_workbook(path, received, known[0], known[1], WorkbookNotes(notes))
+        else:
+            rows = read_text_file(path, entity)
+        result = loader.load(entity, location, rows, content_sha256=digest, notes=notes)
+        if entity is BAOCAO_INDICATORS and result.status == "loaded":
+            known = None  # the indicator catalogue changed
+        summary.batches.append(result)
+        if result.status != "skipped":
+            log.info(
+                "%s %s: %s read, %s loaded, %s quarantined%s",
+                result.status,
+                location,
+                result.rows_read,
+                result.rows_loaded,
+                result.rows_quarantined,
+                f" ({result.message})" if result.message else "",
+            )
+    log.info(summary.describe())
+    return summary

@@ -1,0 +1,239 @@
+"""Load one batch (a file or an API pull) into `raw` with COPY, in one transaction, with a ledger row.
+
+Guarantees:
+- a batch loads whole or not at all: rows, quarantined rows and the ledger's `loaded` row commit together;
+- the same content is loaded once per entity (content hash in the ledger); re-running a night loads nothing
+  twice, and two loaders racing on one file cannot both load it;
+- a row that breaks the contract goes to `raw.quarantine` with the reason and its line or cell; the rest of
+  the batch loads;
+- a file that is not what it claims is rejected as a whole: a `rejected` ledger row and one quarantine row
+  say why; an unexpected error marks the batch `failed` and re-raises, leaving raw as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from tempfile import SpooledTemporaryFile
+
+import psycopg
+from psycopg import sql
+
+from .contracts import Entity
+from .normalise import RecordError, copy_line, row_converter
+from .raw_schema import META_COLUMNS
+from .readers import FileRejected, SourceRow
+
+log = logging.getLogger(__name__)
+FLUSH_LINES = 4000
+QUARANTINE_COLUMNS = ("batch_id", "source", "entity", "location", "line_no", "cell", "reason", "record")
+
+
+@dataclass
+class BatchResult:
+    source: str
+    entity: str
+    location: str
+    status: str  # loaded | rejected | failed | skipped
+    batch_id: int | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    message: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+class Loader:
+    """Needs an autocommit connection: each batch is its own explicit transaction."""
+
+    def __init__(self, conn: psycopg.Connection, run_id: str | None = None):
+        if not conn.autocommit:
+            raise ValueError("Loader needs an autocommit connection (one explicit transaction per batch)")
+        self.conn = conn
+        self.run_id = run_id
+
+    def seen(self, entity: Entity, content_sha256: str) -> tuple[str, int] | None:
+        row = self.conn.execute(
+            "select status, batch_id from audit.batches where entity = %s and content_sha256 = %s "
+            "and status in ('loaded', 'rejected') order by batch_id desc limit 1",
+            (entity.name, content_sha256),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def load(
+        self,
+        entity: Entity,
+        location: str,
+        rows: Iterable[SourceRow],
+        *,
+        content_sha256: str | None,
+        mode: str = "file",
+        range_from=None,
+        range_to=None,
+        notes: list[str] | None = None,
+    ) -> BatchResult:
+        """Load `rows` as one batch. `rows` may raise FileRejected while being read."""
+        result = BatchResult(entity.source, entity.name, location, "loaded", notes=notes if notes is not None else [])
+        if content_sha256:
+            previous = self.seen(entity, content_sha256)
+            if previous:
+                result.status, result.batch_id = "skipped", previous[1]
+                result.message = f"same content already {previous[0]} as batch {previous[1]}"
+                return result
+        try:
+            with self.conn.transaction():
+                batch_id = self.conn.execute(
+                    "insert into audit.batches (source, entity, mode, location, content_sha256, range_from,"
+                    " range_to, status, run_id) values (%s, %s, %s, %s, %s, %s, %s, 'loading', %s)"
+                    " returning batch_id",
+                    (entity.source, entity.name, mode, location, content_sha256, range_from, range_to, self.run_id),
+                ).fetchone()[0]
+                result.batch_id = batch_id
+                with SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8") as quarantine:
+                    self._copy_rows(entity, location, batch_id, rows, result, quarantine)
+                    quarantine.seek(0)
+                    self._copy_quarantine(quarantine)
+                message = "; ".join(result.notes) or None
+                self.conn.execute(
+                    "update audit.batches set status = 'loaded', rows_read = %s, rows_loaded = %s,"
+                    " rows_quarantined = %s, message = %s, finished_at = clock_timestamp() where batch_id = %s",
+                    (result.rows_read, result.rows_loaded, result.rows_quarantined, message, batch_id),
+                )
+        except FileRejected as exc:
+            return self._finish_outside(
+                entity, location, content_sha256, mode, range_from, range_to, "rejected", str(exc), result
+            )
+        except psycopg.errors.UniqueViolation:
+            result.status, result.batch_id = "skipped", None
+            result.message = "another loader took the same content at the same time"
+            return result
+        except Exception as exc:
+            try:
+                self._finish_outside(
+                    entity,
+                    location,
+                    content_sha256,
+                    mode,
+                    range_from,
+                    range_to,
+                    "failed",
+                    f"{type(exc).__name__}: {exc}",
+                    result,
+                )
+            except psycopg.Error:  # e.g. the server went away: the batch rolled back, nothing to record
+                log.exception("could not record the failed batch %s", location)
+            raise
+        return result
+
+    def reject(
+        self, source: str, entity_name: str, location: str, content_sha256: str | None, message: str
+    ) -> BatchResult:
+        """Reject a whole file without reading it (e.g. a name that matches no entity)."""
+        pseudo = Entity(entity_name, source, "", ())
+        result = BatchResult(source, entity_name, location, "rejected")
+        if content_sha256 and (previous := self.seen(pseudo, content_sha256)):
+            result.status, result.batch_id = "skipped", previous[1]
+            result.message = f"same content already {previous[0]} as batch {previous[1]}"
+            return result
+        return self._finish_outside(pseudo, location, content_sha256, "file", None, None, "rejected", message, result)
+
+    def _copy_rows(
+        self, entity: Entity, location: str, batch_id: int, rows: Iterable[SourceRow], result: BatchResult, quarantine
+    ) -> None:
+        convert = row_converter(entity)
+        columns = sql.SQL(", ").join(sql.Identifier(c) for c in [*entity.columns, *META_COLUMNS])
+        statement = sql.SQL("copy {} ({}) from stdin").format(sql.Identifier("raw", entity.name), columns)
+        batch, where = str(batch_id), _escape(location)
+        buffer: list[str] = []
+        read = loaded = bad = 0
+        with self.conn.cursor().copy(statement) as copy:
+            for row in rows:
+                read += 1
+                if row.error is None:
+                    try:
+                        values = convert(row.record)
+                    except RecordError as exc:
+                        error = str(exc)
+                    else:
+                        buffer.append(copy_line(values, (batch, where, str(row.line))))
+                        loaded += 1
+                        if len(buffer) >= FLUSH_LINES:
+                            copy.write("".join(buffer))
+                            buffer.clear()
+                        continue
+                else:
+                    error = row.error
+                bad += 1
+                quarantine.write(
+                    copy_line(
+                        [batch, entity.source, entity.name, location, str(row.line), row.cell, error, row.raw], ()
+                    )
+                )
+            if buffer:
+                copy.write("".join(buffer))
+        result.rows_read, result.rows_loaded, result.rows_quarantined = read, loaded, bad
+
+    def _copy_quarantine(self, spool) -> None:
+        statement = sql.SQL("copy raw.quarantine ({}) from stdin").format(
+            sql.SQL(", ").join(sql.Identifier(c) for c in QUARANTINE_COLUMNS)
+        )
+        with self.conn.cursor().copy(statement) as copy:
+            for chunk in iter(lambda: spool.read(1 << 20), ""):
+                copy.write(chunk)
+
+    def _finish_outside(
+        self,
+        entity: Entity,
+        location: str,
+        content_sha256: str | None,
+        mode: str,
+        range_from,
+        range_to,
+        status: str,
+        message: str,
+        result: BatchResult,
+    ) -> BatchResult:
+        """Record a rejected or failed batch after its transaction rolled back (nothing of it is in raw)."""
+        with self.conn.transaction():
+            batch_id = self.conn.execute(
+                "insert into audit.batches (source, entity, mode, location, content_sha256, range_from, range_to,"
+                " status, message, run_id, finished_at) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+                " clock_timestamp()) returning batch_id",
+                (
+                    entity.source,
+                    entity.name,
+                    mode,
+                    location,
+                    content_sha256 if status == "rejected" else None,
+                    range_from,
+                    range_to,
+                    status,
+                    message,
+                    self.run_id,
+                ),
+            ).fetchone()[0]
+            if status == "rejected":
+                self.conn.execute(
+                    "insert into raw.quarantine (batch_id, source, entity, location, reason)"
+                    " values (%s, %s, %s, %s, %s)",
+                    (batch_id, entity.source, entity.name, location, message),
+                )
+        log.warning("%s %s: %s", status, location, message)
+        result.status, result.batch_id, result.message = status, batch_id, message
+        result.rows_loaded = result.rows_quarantined = 0
+        return result

@@ -1,0 +1,100 @@
+"""DDL for what ingestion owns: the `raw` tables (derived from the contracts), quarantine, and the ledger.
+
+Idempotent: run at the start of every ingest. A field added to a contract becomes a new nullable column.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+from .contracts import ENTITIES, Entity
+
+PG_TYPES = {
+    "text": "text",
+    "int": "integer",
+    "bool": "boolean",
+    "timestamp": "timestamptz",
+    "date": "date",
+    "number": "numeric",
+}
+META_COLUMNS = ("_batch_id", "_source_location", "_source_row")
+
+LEDGER_DDL = """
+create schema if not exists raw;
+create schema if not exists audit;
+
+create table if not exists audit.batches (
+    batch_id          bigint generated always as identity primary key,
+    source            text not null,
+    entity            text not null,
+    mode              text not null check (mode in ('file', 'api')),
+    location          text not null,
+    content_sha256    text,
+    range_from        timestamptz,
+    range_to          timestamptz,
+    status            text not null check (status in ('loading', 'loaded', 'rejected', 'failed')),
+    rows_read         integer not null default 0,
+    rows_loaded       integer not null default 0,
+    rows_quarantined  integer not null default 0,
+    message           text,
+    run_id            text,
+    started_at        timestamptz not null default clock_timestamp(),
+    finished_at       timestamptz
+);
+comment on table audit.batches is
+  'One row per batch (a file or an API pull): what was read, loaded and quarantined, and how it ended.';
+-- the same content is loaded (or rejected) once per entity, even by two loaders racing
+create unique index if not exists batches_once
+    on audit.batches (entity, content_sha256) where status in ('loading', 'loaded', 'rejected');
+
+create table if not exists raw.quarantine (
+    quarantine_id   bigint generated always as identity primary key,
+    batch_id        bigint,
+    source          text not null,
+    entity          text not null,
+    location        text not null,
+    line_no         integer,
+    cell            text,
+    reason          text not null,
+    record          text,
+    quarantined_at  timestamptz not null default clock_timestamp()
+);
+comment on table raw.quarantine is
+  'Rows and files that broke the source contract, with the reason and where they were (file, line, cell).';
+
+create table if not exists audit.watermarks (
+    source        text not null,
+    resource      text not null,
+    watermark     timestamptz not null,
+    updated_at    timestamptz not null default clock_timestamp(),
+    primary key (source, resource)
+);
+comment on table audit.watermarks is 'Per API resource: the NgayCapNhat up to which changes have been loaded.';
+"""
+
+
+def table_ddl(entity: Entity) -> str:
+    columns = ",\n    ".join(f"{f.column} {PG_TYPES[f.kind]}" for f in entity.fields)
+    adds = "\n".join(
+        f"alter table {entity.table} add column if not exists {f.column} {PG_TYPES[f.kind]};" for f in entity.fields
+    )
+    return f"""
+create table if not exists {entity.table} (
+    {columns},
+    _batch_id bigint not null,
+    _source_location text not null,
+    _source_row integer,
+    _loaded_at timestamptz not null default now()
+);
+{adds}
+create index if not exists {entity.name}_batch on {entity.table} (_batch_id);
+"""
+
+
+def ensure_raw_schema(conn: psycopg.Connection) -> None:
+    with conn.transaction():
+        # one creator at a time: parallel ingest tasks would otherwise race on CREATE ... IF NOT EXISTS
+        conn.execute("select pg_advisory_xact_lock(hashtext('ingestion.raw_schema'))")
+        conn.execute(LEDGER_DDL)
+        for entity in ENTITIES:
+            conn.execute(table_ddl(entity))

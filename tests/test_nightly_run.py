@@ -1,0 +1,117 @@
+"""The whole nightly_load DAG, run by Airflow (`airflow dags test`) against a real PostgreSQL.
+
+The landing folder holds a small simulated province spanning the 1/7/2025 reorganisation. The run must
+end with non-empty marts that match raw, with every GX result recorded; a second run of the same night
+must load nothing again and leave the marts as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import psycopg
+import pytest
+
+from ingestion.simulator.generate import SimulationSpec, generate
+
+pytestmark = pytest.mark.slow
+
+SPEC = SimulationSpec(cases_per_year=500, start=dt.date(2024, 12, 15), as_of=dt.datetime(2025, 9, 20, 6, 0))
+
+
+def run_dag(env: dict, logical_date: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "warehouse", "airflow", "dags", "test", "nightly_load", logical_date],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="module")
+def nightly(tmp_path_factory, server_url):
+    """Two runs of the same night on one database; yields (connection, first run, second run, counts)."""
+    root = tmp_path_factory.mktemp("nightly")
+    name = "nightly_run_test"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f"drop database if exists {name} with (force)")
+        admin.execute(f"create database {name}")
+    url = server_url.rsplit("/", 1)[0] + f"/{name}"
+    counts = generate(root / "landing", SPEC)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "LANDING_DIR": str(root / "landing"),
+        "OUTPUT_DIR": str(root / "output"),
+        "AIRFLOW_HOME": str(root / "airflow"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "NIGHTLY_RETRY_DELAY_SECONDS": "1",
+    }
+    migrate = subprocess.run(
+        [sys.executable, "-m", "warehouse", "airflow", "db", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert migrate.returncode == 0, migrate.stdout[-3000:]
+    first = run_dag(env, "2025-09-20")
+    with psycopg.connect(url, autocommit=True) as conn:
+        snapshot = _snapshot(conn)
+        second = run_dag(env, "2025-09-20")
+        yield conn, first, second, counts, snapshot
+
+
+def _snapshot(conn) -> dict:
+    return {
+        "raw_cases": conn.execute("select count(*) from raw.motcua_cases").fetchone()[0],
+        "raw_events": conn.execute("select count(*) from raw.motcua_events").fetchone()[0],
+        "kpi": conn.execute(
+            "select sum(received), sum(resolved), sum(in_progress), sum(carried_over) from marts.kpi_case_timeliness"
+        ).fetchone(),
+    }
+
+
+def test_first_run_succeeds_and_fills_the_marts(nightly):
+    conn, first, _, counts, snapshot = nightly
+    assert first.returncode == 0, first.stdout[-4000:]
+    assert snapshot["raw_cases"] == counts["case_versions"]
+    assert snapshot["raw_events"] == counts["events"]
+    cases = conn.execute("select count(*) from marts.fct_cases").fetchone()[0]
+    assert cases == counts["cases"]
+    rows, received = conn.execute(
+        "select count(*), sum(received) from marts.kpi_case_timeliness where period_kind = 'month'"
+    ).fetchone()
+    assert rows > 0
+    assert received == cases  # every case is received in exactly one monthly period
+
+
+def test_every_source_was_loaded_through_the_ledger(nightly):
+    conn, *_ = nightly
+    loaded = dict(
+        conn.execute("select source, count(*) from audit.batches where status = 'loaded' group by source").fetchall()
+    )
+    assert set(loaded) == {"motcua", "pakn", "baocao"}
+
+
+def test_both_validation_gates_recorded_their_results(nightly):
+    conn, *_ = nightly
+    suites = {r[0] for r in conn.execute("select distinct suite_name from dq.validation_results")}
+    assert {"raw_motcua_cases", "mart_kpi_case_timeliness"} <= suites
+    failed_critical = conn.execute(
+        "select count(*) from dq.validation_results where severity = 'critical' and not success"
+    ).fetchone()[0]
+    assert failed_critical == 0
+
+
+def test_rerunning_the_night_loads_nothing_twice(nightly):
+    conn, _, second, _, snapshot = nightly
+    assert second.returncode == 0, second.stdout[-4000:]
+    assert _snapshot(conn) == snapshot
+    statuses = dict(conn.execute("select status, count(*) from audit.batches group by status").fetchall())
+    assert statuses.get("failed", 0) == 0
+    assert statuses.get("rejected", 0) == 0

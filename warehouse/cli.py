@@ -1,0 +1,197 @@
+"""Command line: `python -m warehouse <command>` (the Makefile's targets call these).
+
+run       demo data into LANDING_DIR (if not there yet), then the nightly pipeline, then a KPI table
+nightly   the nightly pipeline through Airflow on whatever LANDING_DIR holds, against DATABASE_URL
+kpis      print the province KPI table from the marts
+db        start | stop | url | psql  (the embedded server; `url` prints the password, for your shell only)
+airflow   any airflow command with the project's AIRFLOW_HOME and DAGs folder
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .config import PROJECT_ROOT, settings
+from .db import connect, database_url, redact
+from .embedded import EmbeddedPostgres, bin_dir
+
+DEMO_LOGICAL_DATE = "2026-06-30"  # the night after the demo data's moment (SimulationSpec.as_of)
+
+
+def airflow_env() -> dict[str, str]:
+    env = os.environ.copy()
+    env.setdefault("AIRFLOW_HOME", str(PROJECT_ROOT / ".airflow"))
+    env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(PROJECT_ROOT / "dags"))
+    env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    env.setdefault("AIRFLOW__CORE__DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
+    env.setdefault("AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT", "60")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def airflow(*args: str, log_file: Path | None = None) -> int:
+    command = [str(Path(sys.executable).parent / "airflow"), *args]
+    env = airflow_env()
+    Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
+    if log_file is None:
+        return subprocess.run(command, env=env).returncode
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "w", encoding="utf-8") as handle:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert process.stdout is not None
+        for line in process.stdout:
+            handle.write(line)
+            if _worth_showing(line):
+                print("  " + _shorten(line), flush=True)
+        return process.wait()
+
+
+def _worth_showing(line: str) -> bool:
+    markers = (
+        "[DAG TEST] starting task_id",
+        "new batches",
+        "passed,",
+        "blocking data-quality",
+        "rejected ",
+        "DagRun Finished",
+        "Error",
+        "Traceback",
+    )
+    return any(m in line for m in markers)
+
+
+def _shorten(line: str) -> str:
+    """Airflow's structured log line without its timestamp, level and source location."""
+    line = line.rstrip()
+    if "[DAG TEST] starting task_id=" in line:
+        return "task " + line.split("task_id=", 1)[1].split()[0]
+    if line[:4].isdigit() and "] " in line:
+        line = line.split("] ", 1)[1]
+        line = line.rsplit(" [", 1)[0] if " loc=" in line else line
+    return line[:200]
+
+
+def run_nightly(logical_date: str) -> int:
+    config = settings()
+    print(f"Warehouse: {redact(database_url())}")
+    print(f"Landing folder: {config.landing_dir}")
+    started = time.monotonic()
+    if airflow("db", "migrate", log_file=config.output_dir / "logs" / "airflow_db_migrate.log") != 0:
+        print("airflow db migrate failed; see", config.output_dir / "logs" / "airflow_db_migrate.log")
+        return 1
+    log_file = config.output_dir / "logs" / f"nightly_load_{logical_date}.log"
+    print(f"Running nightly_load for {logical_date} through Airflow (full log: {log_file})")
+    code = airflow("dags", "test", "nightly_load", logical_date, log_file=log_file)
+    print(f"nightly_load {'succeeded' if code == 0 else 'FAILED'} in {time.monotonic() - started:.0f} s")
+    if code != 0:
+        print("Last lines of the log:\n" + "".join(log_file.read_text(encoding="utf-8").splitlines(True)[-40:]))
+    return code
+
+
+def print_kpis() -> None:
+    config = settings()
+    with connect() as conn:
+        rows = conn.execute(
+            """
+            select period_id, bool_or(is_period_open), sum(carried_over), sum(received), sum(received_online),
+                   sum(resolved), sum(on_time_numerator), sum(on_time_denominator), sum(in_progress_overdue),
+                   sum(late_incl_overdue_numerator), sum(late_incl_overdue_denominator)
+            from marts.kpi_case_timeliness
+            where period_kind in ('six_months', 'year')
+            group by period_id order by min(period_start_date), period_id
+            """
+        ).fetchall()
+        ledger = conn.execute(
+            "select source, count(*) filter (where status = 'loaded'), count(*) filter (where status = 'rejected'),"
+            " coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0) from audit.batches"
+            " group by source order by source"
+        ).fetchall()
+    print("\nProvince case timeliness (Nghị định 09/2019 periods; all agencies, fields and channels)")
+    header = (
+        f"{'period':<10} {'carried':>8} {'received':>9} {'online':>7} {'resolved':>9} {'on-time':>8} "
+        f"{'overdue':>8} {'late+od':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for period, is_open, carried, received, online, resolved, on_num, on_den, overdue, late_num, late_den in rows:
+        print(
+            f"{period + ('*' if is_open else ''):<10} {carried:>8} {received:>9} {_pct(online, received):>7} "
+            f"{resolved:>9} {_pct(on_num, on_den):>8} {overdue:>8} {_pct(late_num, late_den):>8}"
+        )
+    print("* period not over yet: measured up to the data's last change")
+    print("on-time = (early + on time) / resolved; late+od = (late + overdue in progress) / (carried + received)")
+    print("\nLoaded batches by source (loaded / rejected files, rows loaded / quarantined):")
+    for source, loaded, rejected, rows_loaded, rows_quarantined in ledger:
+        print(f"  {source:<8} {loaded:>5} / {rejected:<3} {rows_loaded:>9} / {rows_quarantined}")
+    print("\nOutputs:")
+    print(f"  marts (SQL): schema marts in {redact(database_url())}  (`make db-url` prints a URL for psql)")
+    print(f"  dbt docs: {config.dbt_target_dir / 'target' / 'index.html'}")
+    print(f"  logs: {config.output_dir / 'logs'}")
+
+
+def _pct(numerator, denominator) -> str:
+    return f"{100 * numerator / denominator:.1f}%" if denominator else "-"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m warehouse", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="demo data + nightly pipeline + KPI table")
+    run.add_argument("--cases-per-year", type=int, default=4000)
+    nightly = sub.add_parser("nightly", help="the nightly pipeline on LANDING_DIR against DATABASE_URL")
+    nightly.add_argument("--date", default=dt.date.today().isoformat(), help="logical date (default: today)")
+    sub.add_parser("kpis", help="print the province KPI table")
+    db = sub.add_parser("db", help="the embedded PostgreSQL server")
+    db.add_argument("action", choices=["start", "stop", "url", "psql"])
+    af = sub.add_parser("airflow", help="run an airflow command in the project's Airflow home")
+    af.add_argument("args", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+
+    if args.command == "run":
+        from ingestion.simulator.generate import SimulationSpec, generate
+
+        config = settings()
+        print(f"Demo data in {config.landing_dir} ...", flush=True)
+        counts = generate(config.landing_dir, SimulationSpec(cases_per_year=args.cases_per_year))
+        print("  " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+        code = run_nightly(DEMO_LOGICAL_DATE)
+        if code == 0:
+            print_kpis()
+        return code
+    if args.command == "nightly":
+        code = run_nightly(args.date)
+        if code == 0:
+            print_kpis()
+        return code
+    if args.command == "kpis":
+        print_kpis()
+        return 0
+    if args.command == "airflow":
+        return airflow(*args.args)
+    return _db(args.action)
+
+
+def _db(action: str) -> int:
+    config = settings()
+    if config.database_url and action in ("start", "stop"):
+        print("DATABASE_URL is set: the warehouse is that server, not the embedded one.")
+        return 0
+    server = EmbeddedPostgres(config.pgdata_dir)
+    if action == "start":
+        state = server.ensure_running()
+        print(f"embedded PostgreSQL running on 127.0.0.1:{state.port} (data: {config.pgdata_dir})")
+    elif action == "stop":
+        print("stopped" if server.stop() else "not running")
+    elif action == "url":
+        print(database_url())
+    elif action == "psql":
+        return subprocess.run([str(bin_dir() / "psql"), database_url()]).returncode
+    return 0

