@@ -141,7 +141,7 @@ def ingest_folder(conn: psycopg.Connection, source: str, landing_dir: Path, run_
             if known is None:  # after dm_chitieu, which sorts first
                 known = known_codes(conn)
             received = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-            rows = read_report_workbook(path, received, known[0], known[1], WorkbookNotes(notes))
+            rows = read_report_workbook(path.read_bytes(), received, known[0], known[1], WorkbookNotes(notes))
         else:
             rows = read_text_file(path, entity)
         result = loader.load(entity, location, rows, content_sha256=digest, notes=notes)

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import SpooledTemporaryFile
 
+import orjson
 import psycopg
 from psycopg import sql
 
 from .contracts import Entity
-from .normalise import RecordError, copy_line, row_converter
+from .normalise import RecordError, copy_line, escape, line_formatter
 from .raw_schema import META_COLUMNS
 from .readers import FileRejected, SourceRow
 
@@ -54,8 +55,11 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+def _as_text(record: object) -> str:
+    try:
+        return orjson.dumps(record, default=str).decode()
+    except TypeError:
+        return repr(record)
 
 
 class Loader:
@@ -86,8 +90,10 @@ class Loader:
         range_from=None,
         range_to=None,
         notes: list[str] | None = None,
+        finalize: Callable[[psycopg.Connection, int], None] | None = None,
     ) -> BatchResult:
-        """Load `rows` as one batch. `rows` may raise FileRejected while being read."""
+        """Load `rows` as one batch. `rows` may raise FileRejected while being read. `finalize` runs inside
+        the batch's transaction after the rows (e.g. to move an API watermark with the data it covers)."""
         result = BatchResult(entity.source, entity.name, location, "loaded", notes=notes if notes is not None else [])
         if content_sha256:
             previous = self.seen(entity, content_sha256)
@@ -114,6 +120,8 @@ class Loader:
                     " rows_quarantined = %s, message = %s, finished_at = clock_timestamp() where batch_id = %s",
                     (result.rows_read, result.rows_loaded, result.rows_quarantined, message, batch_id),
                 )
+                if finalize is not None:
+                    finalize(self.conn, batch_id)
         except FileRejected as exc:
             return self._finish_outside(
                 entity, location, content_sha256, mode, range_from, range_to, "rejected", str(exc), result
@@ -155,38 +163,34 @@ class Loader:
     def _copy_rows(
         self, entity: Entity, location: str, batch_id: int, rows: Iterable[SourceRow], result: BatchResult, quarantine
     ) -> None:
-        convert = row_converter(entity)
+        format_line = line_formatter(entity)
         columns = sql.SQL(", ").join(sql.Identifier(c) for c in [*entity.columns, *META_COLUMNS])
         statement = sql.SQL("copy {} ({}) from stdin").format(sql.Identifier("raw", entity.name), columns)
-        batch, where = str(batch_id), _escape(location)
+        prefix = f"\t{batch_id}\t{escape(location)}\t"
         buffer: list[str] = []
-        read = loaded = bad = 0
+        append = buffer.append
+        read = bad = 0
         with self.conn.cursor().copy(statement) as copy:
             for row in rows:
                 read += 1
                 if row.error is None:
                     try:
-                        values = convert(row.record)
+                        append(format_line(row.record, f"{prefix}{row.line}\n"))
                     except RecordError as exc:
-                        error = str(exc)
+                        error, raw = str(exc), row.raw or _as_text(row.record)
                     else:
-                        buffer.append(copy_line(values, (batch, where, str(row.line))))
-                        loaded += 1
                         if len(buffer) >= FLUSH_LINES:
                             copy.write("".join(buffer))
                             buffer.clear()
                         continue
                 else:
-                    error = row.error
+                    error, raw = row.error, row.raw
                 bad += 1
-                quarantine.write(
-                    copy_line(
-                        [batch, entity.source, entity.name, location, str(row.line), row.cell, error, row.raw], ()
-                    )
-                )
+                values = [str(batch_id), entity.source, entity.name, location, str(row.line), row.cell, error, raw]
+                quarantine.write(copy_line(values))
             if buffer:
                 copy.write("".join(buffer))
-        result.rows_read, result.rows_loaded, result.rows_quarantined = read, loaded, bad
+        result.rows_read, result.rows_loaded, result.rows_quarantined = read, read - bad, bad
 
     def _copy_quarantine(self, spool) -> None:
         statement = sql.SQL("copy raw.quarantine ({}) from stdin").format(

@@ -11,12 +11,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
+
+import orjson
 
 from .contracts import Entity
 
@@ -27,12 +29,11 @@ class FileRejected(Exception):
     """The file as a whole breaks the contract; nothing of it is loaded."""
 
 
-@dataclass(frozen=True)
-class SourceRow:
+class SourceRow(NamedTuple):
     line: int  # line number in a text file, row number in a workbook
     record: dict | None
     error: str | None = None
-    raw: str | None = None  # the original text, kept in quarantine
+    raw: str | None = None  # the original text, kept in quarantine (only for rows that could not be parsed)
     cell: str | None = None  # the cell, for workbooks
 
 
@@ -50,21 +51,33 @@ def _text_lines(path: Path) -> Iterator[tuple[int, str]]:
 
 def read_jsonl(path: Path, entity: Entity) -> Iterator[SourceRow]:
     seen_object = False
-    for number, text in _text_lines(path):
-        if not text.strip():
-            continue
-        try:
-            record = json.loads(text)
-        except json.JSONDecodeError as exc:
-            if not seen_object:
-                raise FileRejected(f"not JSON Lines: line {number} is not a JSON object ({exc.msg})") from None
-            yield SourceRow(number, None, f"invalid JSON: {exc.msg} at column {exc.colno}", text.rstrip("\n"))
-            continue
-        if not isinstance(record, dict):
-            yield SourceRow(number, None, f"expected a JSON object, got {type(record).__name__}", text.rstrip("\n"))
-            continue
-        seen_object = True
-        yield SourceRow(number, record, raw=text.rstrip("\n"))
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                record = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as bad:
+                    raise FileRejected(f"not UTF-8 text: byte 0x{raw[bad.start]:02x} at line {number}") from None
+                if not text.strip():
+                    continue
+                if not seen_object:
+                    raise FileRejected(f"not JSON Lines: line {number} is not a JSON object ({exc})") from None
+                yield SourceRow(number, None, f"invalid JSON: {exc}", text.rstrip("\r\n"))
+                continue
+            if record.__class__ is not dict:
+                yield SourceRow(
+                    number,
+                    None,
+                    f"expected a JSON object, got {type(record).__name__}",
+                    raw.decode("utf-8", "replace").rstrip("\r\n"),
+                )
+                continue
+            seen_object = True
+            yield SourceRow(number, record)
 
 
 def read_csv(path: Path, entity: Entity) -> Iterator[SourceRow]:
@@ -84,11 +97,10 @@ def read_csv(path: Path, entity: Entity) -> Iterator[SourceRow]:
         number = stream.line
         if not row:
             continue
-        raw = ",".join(row)
         if len(row) != width:
-            yield SourceRow(number, None, f"{len(row)} columns where the header has {width}", raw)
+            yield SourceRow(number, None, f"{len(row)} columns where the header has {width}", ",".join(row))
             continue
-        yield SourceRow(number, dict(zip(header, row, strict=True)), raw=raw)
+        yield SourceRow(number, dict(zip(header, row, strict=True)))
 
 
 class _LineStream:
@@ -135,7 +147,7 @@ def period_cutoff(period: str) -> dt.date:
 
 
 def read_report_workbook(
-    path: Path,
+    data: bytes,
     received_at: dt.datetime,
     known_agencies: set[str],
     known_indicators: dict[str, str],
@@ -145,7 +157,6 @@ def read_report_workbook(
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    data = path.read_bytes()
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise FileRejected("not an Excel workbook (.xlsx): the file is not a zip package")
     try:

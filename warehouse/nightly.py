@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from ingestion.api import ApiClient, pull_source
 from ingestion.ingest import ingest_folder
 
 from .config import settings
@@ -32,9 +33,13 @@ def prepare() -> dict:
 
 
 def ingest(source: str, run_id: str | None = None) -> dict:
+    """Load what `source` delivered: from SOURCE_API_URL when set, else from its landing folder."""
     config = settings()
     with connect() as conn:
-        summary = ingest_folder(conn, source, config.landing_dir, run_id)
+        if config.source_api_url:
+            summary = pull_source(conn, source, ApiClient(config.source_api_url), run_id)
+        else:
+            summary = ingest_folder(conn, source, config.landing_dir, run_id)
     result = summary.as_dict()
     for rejected in result["rejected"]:
         log.warning("rejected %s: %s", rejected["location"], rejected["message"])

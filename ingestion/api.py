@@ -1,0 +1,197 @@
+"""Pull the sources from their HTTP API: incremental by watermark, page by page, retrying with backoff.
+
+`GET <base>/<resource>?updated_since=<ISO-8601>&page=<n>&page_size=<k>` returns
+`{"items": [...], "page": n, "pages": N}` (SOURCE_CONTRACTS.md). Per resource the ledger keeps a watermark
+(`audit.watermarks`): the newest NgayCapNhat (events: ThoiDiem) loaded so far. A pull loads the changes
+after it as one batch and moves the watermark in the same transaction, so a pull that fails half-way
+loads nothing and leaves the watermark where it was; the next night asks again from the same point.
+Catalogues have no change stamp: they are fetched whole and skipped when identical to the last load.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+from .contracts import BAOCAO_VALUES, ENTITIES, Entity, entities_of
+from .ingest import SourceSummary, known_codes
+from .loader import BatchResult, Loader
+from .raw_schema import ensure_raw_schema
+from .readers import SourceRow, WorkbookNotes, read_report_workbook
+
+log = logging.getLogger(__name__)
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class SourceUnavailable(RuntimeError):
+    """The source API did not answer usefully after every retry."""
+
+
+class ApiClient:
+    def __init__(
+        self,
+        base_url: str,
+        page_size: int = 1000,
+        attempts: int = 5,
+        backoff_seconds: float = 1.0,
+        timeout_seconds: float = 30.0,
+        sleep=time.sleep,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.page_size, self.attempts, self.backoff = page_size, attempts, backoff_seconds
+        self.timeout, self.sleep = timeout_seconds, sleep
+
+    def get(self, resource: str, params: dict) -> dict:
+        url = f"{self.base_url}/{resource}?{urlencode(params)}"
+        last = ""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                with urllib.request.urlopen(url, timeout=self.timeout) as response:
+                    return json.loads(response.read())
+            except urllib.error.HTTPError as exc:
+                if exc.code < 500:
+                    raise SourceUnavailable(f"GET {url} answered HTTP {exc.code}: {exc.read()[:200]!r}") from None
+                last = f"HTTP {exc.code}"
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+                last = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+            if attempt < self.attempts:
+                wait = self.backoff * 2 ** (attempt - 1)
+                log.warning("GET %s failed (%s); retry %d/%d in %.1f s", url, last, attempt, self.attempts - 1, wait)
+                self.sleep(wait)
+        raise SourceUnavailable(f"GET {url} failed after {self.attempts} attempts (last: {last})")
+
+    def items(self, resource: str, since: dt.datetime | None) -> Iterator[dict]:
+        page, pages = 1, 1
+        while page <= pages:
+            params = {"page": page, "page_size": self.page_size}
+            if since is not None:
+                params["updated_since"] = since.isoformat()
+            body = self.get(resource, params)
+            if not isinstance(body.get("items"), list) or not isinstance(body.get("pages"), int):
+                raise SourceUnavailable(f"{resource} page {page}: not the contract's shape (items, page, pages)")
+            yield from body["items"]
+            pages = body["pages"]
+            page += 1
+
+
+def _stamp(value: object) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None  # the loader quarantines it; it does not move the watermark
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL)
+
+
+def watermark(conn: psycopg.Connection, source: str, resource: str) -> dt.datetime | None:
+    row = conn.execute(
+        "select watermark from audit.watermarks where source = %s and resource = %s", (source, resource)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _move_watermark(source: str, resource: str, newest: list):
+    def finalize(conn: psycopg.Connection, batch_id: int) -> None:
+        if newest[0] is None:
+            return
+        conn.execute(
+            "insert into audit.watermarks (source, resource, watermark) values (%s, %s, %s)"
+            " on conflict (source, resource) do update set watermark = greatest(audit.watermarks.watermark,"
+            " excluded.watermark), updated_at = clock_timestamp()",
+            (source, resource, newest[0]),
+        )
+        conn.execute("update audit.batches set range_to = %s where batch_id = %s", (newest[0], batch_id))
+
+    return finalize
+
+
+def pull_source(conn: psycopg.Connection, source: str, client: ApiClient, run_id: str | None = None) -> SourceSummary:
+    ensure_raw_schema(conn)
+    loader = Loader(conn, run_id)
+    summary = SourceSummary(source)
+    for entity in sorted(entities_of(source), key=ENTITIES.index):
+        if entity is BAOCAO_VALUES:
+            summary.batches.extend(_pull_reports(conn, loader, client))
+        elif entity.version_field:
+            summary.batches.append(_pull_changes(conn, loader, client, entity))
+        else:
+            summary.batches.append(_pull_catalogue(loader, client, entity))
+    log.info(summary.describe())
+    return summary
+
+
+def _pull_changes(conn, loader: Loader, client: ApiClient, entity: Entity):
+    resource = entity.api_resource
+    since = watermark(conn, entity.source, resource)
+    newest: list[dt.datetime | None] = [None]
+    location = f"{client.base_url}/{resource}?updated_since={since.isoformat() if since else ''}"
+
+    def rows() -> Iterator[SourceRow]:
+        for number, item in enumerate(client.items(resource, since), start=1):
+            stamp = _stamp(item.get(entity.version_field)) if isinstance(item, dict) else None
+            if stamp is not None and (newest[0] is None or stamp > newest[0]):
+                newest[0] = stamp
+            yield SourceRow(number, item)
+
+    stream = rows()
+    first = next(stream, None)  # nothing changed: no empty batch in the ledger
+    if first is None:
+        return BatchResult(entity.source, entity.name, location, "skipped", message="no change since the watermark")
+
+    def all_rows():
+        yield first
+        yield from stream
+
+    return loader.load(
+        entity,
+        location,
+        all_rows(),
+        content_sha256=None,
+        mode="api",
+        range_from=since,
+        finalize=_move_watermark(entity.source, resource, newest),
+    )
+
+
+def _pull_catalogue(loader: Loader, client: ApiClient, entity: Entity):
+    items = list(client.items(entity.api_resource, None))
+    digest = hashlib.sha256(json.dumps(items, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    rows = [SourceRow(n, item) for n, item in enumerate(items, start=1)]
+    return loader.load(entity, f"{client.base_url}/{entity.api_resource}", rows, content_sha256=digest, mode="api")
+
+
+def _pull_reports(conn, loader: Loader, client: ApiClient):
+    resource = BAOCAO_VALUES.api_resource
+    since = watermark(conn, "baocao", resource)
+    known = known_codes(conn)
+    results, newest = [], since
+    for item in client.items(resource, since):
+        data = base64.b64decode(item.get("TepBase64") or "")
+        received = _stamp(item.get("NgayNop")) or dt.datetime.now(LOCAL)
+        notes: list[str] = []
+        rows = read_report_workbook(data, received, known[0], known[1], WorkbookNotes(notes))
+        location = f"{client.base_url}/{resource}#{item.get('TenTep')}"
+        results.append(
+            loader.load(
+                BAOCAO_VALUES, location, rows, content_sha256=hashlib.sha256(data).hexdigest(), mode="api", notes=notes
+            )
+        )
+        stamp = _stamp(item.get("NgayCapNhat"))
+        if stamp and (newest is None or stamp > newest):
+            newest = stamp
+    if newest is not None and newest != since:  # every workbook up to here is loaded or rejected for good
+        with conn.transaction():
+            _move_watermark("baocao", resource, [newest])(conn, 0)
+    return results

@@ -1,0 +1,164 @@
+"""The simulated sources' HTTP API, serving what the simulator wrote to a landing folder.
+
+  GET /<resource>?updated_since=<ISO-8601>&page=<n>&page_size=<k>  ->  {"items": [...], "page": n, "pages": N}
+
+Resources: motcua/hoso, motcua/sukien, motcua/dm_tthc, motcua/dm_donvi, pakn, baocao/dm_chitieu, baocao.
+For records with NgayCapNhat (cases, feedback) each key is served in its latest version as of the server's
+clock (`now`), if that version changed after `updated_since`; events are filtered on ThoiDiem; catalogues
+are served whole. `baocao` serves report workbooks as {"TenTep", "NgayNop", "NgayCapNhat", "TepBase64"}.
+Faults can be injected for tests: the first `fail_first` requests answer 500, or every answer is delayed.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import json
+import math
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _moment(text: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=LOCAL)
+
+
+@dataclass
+class Faults:
+    fail_first: int = 0  # answer 500 to this many requests first
+    delay_seconds: float = 0.0  # sleep before every answer (to provoke client time-outs)
+    requests: int = 0
+
+
+class SourceData:
+    """Everything in a landing folder, indexed for the API (small and medium data sets only)."""
+
+    def __init__(self, landing: Path):
+        self.versions: dict[str, dict[str, list[dict]]] = {"motcua/hoso": {}, "pakn": {}}
+        self.events: list[dict] = []
+        self.catalogues: dict[str, list[dict]] = {}
+        self.reports: list[dict] = []
+        for path in sorted((landing / "motcua").glob("hoso*.jsonl")):
+            self._add_versions("motcua/hoso", path, "MaHoSo")
+        for path in sorted((landing / "pakn").glob("pakn*.jsonl")):
+            self._add_versions("pakn", path, "MaPAKN")
+        for path in sorted((landing / "motcua").glob("sukien*.csv")):
+            with open(path, encoding="utf-8") as handle:
+                self.events.extend({k: (v or None) for k, v in row.items()} for row in csv.DictReader(handle))
+        for resource, pattern in (
+            ("motcua/dm_tthc", "motcua/dm_tthc*.csv"),
+            ("motcua/dm_donvi", "motcua/dm_donvi*.csv"),
+            ("baocao/dm_chitieu", "baocao/dm_chitieu*.csv"),
+        ):
+            rows: list[dict] = []
+            for path in sorted(landing.glob(pattern)):
+                with open(path, encoding="utf-8") as handle:
+                    rows.extend({k: (v or None) for k, v in row.items()} for row in csv.DictReader(handle))
+            self.catalogues[resource] = rows
+        for path in sorted((landing / "baocao").rglob("*.xlsx")):
+            filed = dt.datetime.fromtimestamp(path.stat().st_mtime, LOCAL).isoformat(timespec="seconds")
+            self.reports.append(
+                {
+                    "TenTep": path.name,
+                    "NgayNop": filed,
+                    "NgayCapNhat": filed,
+                    "TepBase64": base64.b64encode(path.read_bytes()).decode(),
+                }
+            )
+
+    def _add_versions(self, resource: str, path: Path, key: str) -> None:
+        store = self.versions[resource]
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                record = json.loads(line)
+                store.setdefault(record[key], []).append(record)
+
+    def items(self, resource: str, since: dt.datetime | None, now: dt.datetime) -> list[dict]:
+        if resource in self.versions:
+            out = []
+            for versions in self.versions[resource].values():
+                current = [v for v in versions if _moment(v["NgayCapNhat"]) <= now]
+                if current:
+                    latest = max(current, key=lambda v: _moment(v["NgayCapNhat"]))
+                    if since is None or _moment(latest["NgayCapNhat"]) > since:
+                        out.append(latest)
+            return sorted(out, key=lambda v: _moment(v["NgayCapNhat"]))
+        if resource == "motcua/sukien":
+            return [
+                e
+                for e in self.events
+                if _moment(e["ThoiDiem"]) <= now and (since is None or _moment(e["ThoiDiem"]) > since)
+            ]
+        if resource == "baocao":
+            return [
+                r
+                for r in self.reports
+                if _moment(r["NgayCapNhat"]) <= now and (since is None or _moment(r["NgayCapNhat"]) > since)
+            ]
+        if resource in self.catalogues:
+            return self.catalogues[resource]
+        raise KeyError(resource)
+
+
+class SourceApi:
+    """A running API server on 127.0.0.1 (a background thread); use as a context manager."""
+
+    def __init__(self, landing: Path, now: dt.datetime, port: int = 0, faults: Faults | None = None):
+        self.data = SourceData(Path(landing))
+        self.now = now if now.tzinfo else now.replace(tzinfo=LOCAL)
+        self.faults = faults or Faults()
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                api.faults.requests += 1
+                if api.faults.delay_seconds:
+                    threading.Event().wait(api.faults.delay_seconds)
+                if api.faults.requests <= api.faults.fail_first:
+                    return self._send(500, {"error": "injected failure"})
+                url = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                try:
+                    since = _moment(query["updated_since"]) if query.get("updated_since") else None
+                    page, size = int(query.get("page", 1)), min(int(query.get("page_size", 500)), 5000)
+                    items = api.data.items(url.path.strip("/"), since, api.now)
+                except KeyError:
+                    return self._send(404, {"error": f"no resource {url.path}"})
+                except ValueError as exc:
+                    return self._send(400, {"error": str(exc)})
+                pages = max(1, math.ceil(len(items) / size))
+                return self._send(200, {"items": items[(page - 1) * size : page * size], "page": page, "pages": pages})
+
+            def _send(self, status: int, body: dict):
+                payload = json.dumps(body, ensure_ascii=False).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> SourceApi:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,105 @@
+"""Pulling the sources over HTTP: pages, watermarks, changed records on later nights, retries and failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from ingestion.api import ApiClient, SourceUnavailable, pull_source, watermark
+from ingestion.simulator.api import Faults, SourceApi
+from ingestion.simulator.generate import SimulationSpec, generate
+
+SPEC = SimulationSpec(cases_per_year=200, start=dt.date(2024, 12, 15), as_of=dt.datetime(2025, 7, 20, 6, 0))
+NIGHT_1 = dt.datetime(2025, 7, 10, 1, 0)
+NIGHT_2 = dt.datetime(2025, 7, 20, 1, 0)
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("api-landing")
+    generate(folder, SPEC)
+    return folder
+
+
+def client(api: SourceApi, **kwargs) -> ApiClient:
+    return ApiClient(api.url, page_size=kwargs.pop("page_size", 37), backoff_seconds=0.01, **kwargs)
+
+
+def latest_versions(landing, until: dt.datetime) -> dict[str, str]:
+    """Expected by hand from the files: each case's newest NgayCapNhat up to `until` (local time)."""
+    out: dict[str, str] = {}
+    for path in (landing / "motcua").glob("hoso*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            stamp = record["NgayCapNhat"].removesuffix("+07:00")
+            if dt.datetime.fromisoformat(stamp) <= until and stamp > out.get(record["MaHoSo"], ""):
+                out[record["MaHoSo"]] = stamp
+    return out
+
+
+def test_a_pull_walks_every_page_and_sets_the_watermark(db, landing):
+    expected = latest_versions(landing, NIGHT_1)
+    with SourceApi(landing, now=NIGHT_1) as api:
+        summary = pull_source(db, "motcua", client(api))
+    assert summary.count("loaded") == 4  # agencies, procedures, cases, events
+    loaded = db.execute("select count(*), count(distinct mahoso) from raw.motcua_cases").fetchone()
+    assert loaded == (len(expected), len(expected))  # 37 per page: many pages, nothing lost or doubled
+    mark = watermark(db, "motcua", "motcua/hoso")
+    assert mark == max(dt.datetime.fromisoformat(v + "+07:00") for v in expected.values())
+
+
+def test_a_later_night_pulls_only_the_records_that_changed(db, landing):
+    first, second = latest_versions(landing, NIGHT_1), latest_versions(landing, NIGHT_2)
+    changed = {k for k, v in second.items() if first.get(k) != v}
+    assert changed, "the data set must have changes between the two nights"
+    with SourceApi(landing, now=NIGHT_1) as api:
+        pull_source(db, "motcua", client(api))
+    before = db.execute("select max(batch_id) from audit.batches").fetchone()[0]
+    with SourceApi(landing, now=NIGHT_2) as api:
+        summary = pull_source(db, "motcua", client(api))
+    new_rows = db.execute("select mahoso from raw.motcua_cases where _batch_id > %s", (before,)).fetchall()
+    assert sorted(r[0] for r in new_rows) == sorted(changed)
+    catalogue = [b for b in summary.batches if b.entity == "motcua_agencies"][0]
+    assert catalogue.status == "skipped"  # the same catalogue is not loaded twice
+    with SourceApi(landing, now=NIGHT_2) as api:  # the same night again: nothing new
+        again = pull_source(db, "motcua", client(api))
+    assert again.rows_loaded == 0
+
+
+def test_server_errors_are_retried_with_backoff(db, landing):
+    waits: list[float] = []
+    with SourceApi(landing, now=NIGHT_1, faults=Faults(fail_first=3)) as api:
+        api_client = ApiClient(api.url, page_size=500, backoff_seconds=0.5, sleep=waits.append)
+        summary = pull_source(db, "pakn", api_client)
+    assert waits == [0.5, 1.0, 2.0]
+    assert summary.count("loaded") == 1
+
+
+def test_when_the_api_stays_down_the_task_fails_clearly_and_the_watermark_stays(db, landing):
+    with SourceApi(landing, now=NIGHT_1) as api:
+        pull_source(db, "pakn", client(api))
+    mark = watermark(db, "pakn", "pakn")
+    rows = db.execute("select count(*) from raw.pakn_feedback").fetchone()[0]
+    with SourceApi(landing, now=NIGHT_2, faults=Faults(fail_first=100)) as api:
+        with pytest.raises(SourceUnavailable, match=r"failed after 3 attempts \(last: HTTP 500\)"):
+            pull_source(db, "pakn", client(api, attempts=3))
+    assert watermark(db, "pakn", "pakn") == mark
+    assert db.execute("select count(*) from raw.pakn_feedback").fetchone()[0] == rows
+
+
+def test_a_timeout_counts_as_a_failed_attempt(db, landing):
+    with SourceApi(landing, now=NIGHT_1, faults=Faults(delay_seconds=0.5)) as api:
+        with pytest.raises(SourceUnavailable, match="TimeoutError|timed out"):
+            pull_source(db, "pakn", client(api, attempts=2, timeout_seconds=0.1))
+    assert watermark(db, "pakn", "pakn") is None
+
+
+def test_reports_come_through_the_api_like_files(db, landing):
+    with SourceApi(landing, now=NIGHT_2) as api:
+        pull_source(db, "motcua", client(api))
+        summary = pull_source(db, "baocao", client(api))
+    workbooks = len(list((landing / "baocao").rglob("*.xlsx")))
+    assert summary.count("loaded") == workbooks + 1
+    assert db.execute("select count(distinct _batch_id) from raw.baocao_values").fetchone()[0] == workbooks
