@@ -103,3 +103,19 @@ def test_reports_come_through_the_api_like_files(db, landing):
     workbooks = len(list((landing / "baocao").rglob("*.xlsx")))
     assert summary.count("loaded") == workbooks + 1
     assert db.execute("select count(distinct _batch_id) from raw.baocao_values").fetchone()[0] == workbooks
+
+
+def test_the_nightly_ingest_step_switches_to_the_api_by_configuration_alone(fresh_db, landing, monkeypatch):
+    from warehouse.nightly import ingest
+
+    with SourceApi(landing, now=NIGHT_1) as api:
+        monkeypatch.setenv("DATABASE_URL", fresh_db)
+        monkeypatch.setenv("SOURCE_API_URL", api.url)
+        monkeypatch.setenv("LANDING_DIR", "/nonexistent")
+        result = ingest("pakn", run_id="api-night")
+    assert result["batches_loaded"] == 1 and result["rows_loaded"] > 0
+    import psycopg
+
+    with psycopg.connect(fresh_db) as conn:
+        modes = conn.execute("select distinct mode, run_id from audit.batches").fetchall()
+    assert modes == [("api", "api-night")]

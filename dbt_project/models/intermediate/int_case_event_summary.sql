@@ -38,6 +38,7 @@ summary as (
         case_id,
         min(occurred_at) filter (where event_type = 'TIEP_NHAN') as receipt_event_at,
         (array_agg(agency_id order by occurred_at) filter (where event_type = 'TIEP_NHAN'))[1] as receiving_agency_id,
+        (array_agg(new_due_at order by occurred_at) filter (where event_type = 'TIEP_NHAN'))[1] as receipt_due_at,
         count(*) filter (where event_type = 'YEU_CAU_BO_SUNG') as supplement_requests,
         min(occurred_at) filter (where event_type = 'XIN_LOI') as apology_at,
         min(occurred_at) filter (where event_type = 'HOAN_THANH') as completed_event_at,

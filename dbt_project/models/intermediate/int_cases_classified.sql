@@ -1,3 +1,4 @@
+{{ config(materialized='table', indexes=[{'columns': ['case_id'], 'unique': True}]) }}
 -- One row per case: its judging due date (from events, else the record, else derived from the legal
 -- working days), how it ended, and whether it finished early, on time or late (local calendar dates).
 with cases as (
@@ -29,6 +30,7 @@ joined as (
         events.due_set_by,
         events.due_set_at,
         events.due_at as event_due_at,
+        events.receipt_due_at,
         events.apology_at,
         events.completed_event_at,
         events.ended_event_at,
@@ -84,11 +86,12 @@ judged as (
 )
 
 select
-    case_id,
+    judged.case_id,
     procedure_id,
     field_id,
-    agency_id as current_agency_id,
-    coalesce(receipt_event_agency_id, agency_id) as receiving_agency_id,
+    judged.agency_id as current_agency_id,
+    coalesce(receipt_event_agency_id, judged.agency_id) as receiving_agency_id,
+    case when judged.ended_at is not null then coalesce(holder.agency_id, judged.agency_id) end as ended_agency_id,
     applicant_key,
     channel,
     online_service_level,
@@ -106,6 +109,14 @@ select
     supplement_wait,
     case when outcome = 'resolved' then {{ working_days_between('judging_due_date', local_date('ended_at')) }} end
         as working_days_late,
+    -- the national 766 engine's view (research §3.6b): supplement time subtracted from the end, judged
+    -- against the due date set on receipt; more than one supplement request counts as late
+    case
+        when ended_at is null then null
+        when supplement_requests > 1 then false
+        else {{ local_date('ended_at - supplement_wait') }}
+             <= coalesce({{ local_date('receipt_due_at') }}, judging_due_date)
+    end as is_on_time_766,
     has_fee,
     is_paid_online,
     is_digitised,
@@ -116,6 +127,7 @@ select
     {{ local_date('received_at') }} as received_date,
     judging_due_date,
     legal_due_date,
+    {{ local_date('receipt_due_at') }} as receipt_due_date,
     {{ local_date('ended_at') }} as ended_date,
     received_at,
     clock_started_at,
@@ -125,3 +137,7 @@ select
     source_updated_at,
     batch_id
 from judged
+left join {{ ref('int_case_agency_spells') }} as holder
+  on holder.case_id = judged.case_id
+ and holder.valid_from_at <= judged.ended_at
+ and (holder.valid_to_at is null or holder.valid_to_at > judged.ended_at)

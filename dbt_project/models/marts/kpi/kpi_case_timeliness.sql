@@ -3,128 +3,57 @@
 -- Each case counts at the agency that held it at the moment measured (receipt, period start, end of the
 -- case, period end); cases moved between agencies inside a period appear as transferred_in/_out, so for every
 -- row: carried_over + received + transferred_in = resolved + returned + in_progress + transferred_out.
-with as_of as (
+with periods as (
 
-    -- the moment the data describes: the latest change the source has sent
-    select max(source_updated_at) as as_of_at from {{ ref('fct_cases') }}
-
-),
-
-periods as (
-
-    -- a period not over yet is measured up to the data's moment (as_of_at), not at its future end
-    select
-        period_id,
-        period_kind,
-        year,
-        start_date,
-        least(end_date, {{ local_date('as_of.as_of_at') }}) as end_date,
-        end_date > {{ local_date('as_of.as_of_at') }} as is_period_open,
-        (start_date::timestamp at time zone 'Asia/Ho_Chi_Minh') as starts_at,
-        least((end_date + 1)::timestamp at time zone 'Asia/Ho_Chi_Minh', as_of.as_of_at + interval '1 microsecond')
-            as ends_at
-    from {{ ref('dim_period') }}
-    cross join as_of
+    select * from {{ ref('int_periods_measured') }}
     where period_kind in ('month', 'six_months', 'year')
-      and start_date <= {{ local_date('as_of.as_of_at') }}
-      and end_date >= (select min(received_date) from {{ ref('fct_cases') }})
 
 ),
 
-cases as (
+states as (
 
-    select * from {{ ref('fct_cases') }}
-
-),
-
-spells as (
-
-    select * from {{ ref('int_case_agency_spells') }}
-
-),
-
-open_at_end as (
-
-    select
-        periods.period_id,
-        periods.end_date,
-        cases.case_id,
-        cases.field_id,
-        cases.channel,
-        coalesce(holder.agency_id, cases.current_agency_id) as agency_id,
-        coalesce({{ local_date('due.due_at') }}, cases.judging_due_date) as due_date,
-        exists (
-            select 1 from {{ ref('int_case_supplement_waits') }} as waits
-            where waits.case_id = cases.case_id and waits.requested_at < periods.ends_at
-              and (waits.completed_at is null or waits.completed_at >= periods.ends_at)
-        ) as is_waiting_for_citizen
-    from periods
-    join cases
-      on cases.received_at < periods.ends_at
-     and (cases.ended_at is null or cases.ended_at >= periods.ends_at)
-    left join spells as holder
-      on holder.case_id = cases.case_id and holder.valid_from_at < periods.ends_at
-     and (holder.valid_to_at is null or holder.valid_to_at >= periods.ends_at)
-    left join {{ ref('int_case_due_history') }} as due
-      on due.case_id = cases.case_id and due.valid_from_at < periods.ends_at
-     and (due.valid_to_at is null or due.valid_to_at >= periods.ends_at)
+    select * from {{ ref('int_case_period_states') }}
 
 ),
 
 contributions as (
 
-    -- carried over: received before the period, not ended when it starts
-    select periods.period_id, cases.field_id, cases.channel,
-           coalesce(holder.agency_id, cases.current_agency_id) as agency_id,
+    -- carried over: received before the period, not ended when it starts (at the agency holding it then)
+    select period_id, field_id, channel, coalesce(carried_over_agency_id, receiving_agency_id) as agency_id,
            1 as carried_over, 0 as received, 0 as received_online, 0 as received_direct, 0 as received_postal,
            0 as resolved_early, 0 as resolved_on_time, 0 as resolved_late, 0 as resolved_unjudged,
            0 as returned, 0 as withdrawn,
            0 as in_progress_within_due, 0 as in_progress_overdue, 0 as transferred_in, 0 as transferred_out
-    from periods
-    join cases
-      on cases.received_at < periods.starts_at
-     and (cases.ended_at is null or cases.ended_at >= periods.starts_at)
-    left join spells as holder
-      on holder.case_id = cases.case_id and holder.valid_from_at < periods.starts_at
-     and (holder.valid_to_at is null or holder.valid_to_at >= periods.starts_at)
+    from states where is_carried_over
 
     union all
 
     -- received in the period, at the receiving agency
-    select periods.period_id, cases.field_id, cases.channel, cases.receiving_agency_id,
-           0, 1, (cases.channel = 'online')::int, (cases.channel = 'direct')::int, (cases.channel = 'postal')::int,
+    select period_id, field_id, channel, receiving_agency_id,
+           0, 1, (channel = 'online')::int, (channel = 'direct')::int, (channel = 'postal')::int,
            0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-    from periods
-    join cases on cases.received_at >= periods.starts_at and cases.received_at < periods.ends_at
+    from states where is_received
 
     union all
 
     -- ended in the period (resolved, returned, withdrawn), at the agency holding the case then
-    select periods.period_id, cases.field_id, cases.channel,
-           coalesce(holder.agency_id, cases.current_agency_id),
+    select period_id, field_id, channel, ended_agency_id,
            0, 0, 0, 0, 0,
-           (cases.timeliness = 'early')::int, (cases.timeliness = 'on_time')::int,
-           (cases.timeliness = 'late')::int,
+           (ended_timeliness = 'early')::int, (ended_timeliness = 'on_time')::int, (ended_timeliness = 'late')::int,
            -- resolved, but no due date could be found or derived (e.g. an unknown procedure): not judged
-           (cases.outcome = 'resolved' and cases.timeliness is null)::int,
-           (cases.outcome = 'returned')::int, (cases.outcome = 'withdrawn')::int,
+           (ended_outcome = 'resolved' and ended_timeliness is null)::int,
+           (ended_outcome = 'returned')::int, (ended_outcome = 'withdrawn')::int,
            0, 0, 0, 0
-    from periods
-    join cases on cases.ended_at >= periods.starts_at and cases.ended_at < periods.ends_at
-    left join spells as holder
-      on holder.case_id = cases.case_id and holder.valid_from_at <= cases.ended_at
-     and (holder.valid_to_at is null or holder.valid_to_at > cases.ended_at)
+    from states where ended_outcome is not null
 
     union all
 
     -- still open at the period's end: within or past the due date in force then
-    -- (a case waiting for the citizen's supplement has no running deadline: within due)
-    select period_id, field_id, channel, agency_id,
+    select period_id, field_id, channel, coalesce(open_agency_id, receiving_agency_id),
            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-           (is_waiting_for_citizen or due_date >= end_date)::int,
-           (not is_waiting_for_citizen and due_date < end_date)::int,
+           is_within_due_at_end::int, (not is_within_due_at_end)::int,
            0, 0
-    from open_at_end
+    from states where is_open_at_end
 
     union all
 
@@ -132,9 +61,10 @@ contributions as (
     select periods.period_id, cases.field_id, cases.channel, spells.agency_id,
            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0
     from periods
-    join spells on spells.previous_agency_id is not null
-               and spells.valid_from_at >= periods.starts_at and spells.valid_from_at < periods.ends_at
-    join cases on cases.case_id = spells.case_id
+    join {{ ref('int_case_agency_spells') }} as spells
+      on spells.previous_agency_id is not null
+     and spells.valid_from_at >= periods.starts_at and spells.valid_from_at < periods.ends_at
+    join {{ ref('int_cases_classified') }} as cases on cases.case_id = spells.case_id
 
     union all
 
@@ -142,9 +72,10 @@ contributions as (
     select periods.period_id, cases.field_id, cases.channel, spells.previous_agency_id,
            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
     from periods
-    join spells on spells.previous_agency_id is not null
-               and spells.valid_from_at >= periods.starts_at and spells.valid_from_at < periods.ends_at
-    join cases on cases.case_id = spells.case_id
+    join {{ ref('int_case_agency_spells') }} as spells
+      on spells.previous_agency_id is not null
+     and spells.valid_from_at >= periods.starts_at and spells.valid_from_at < periods.ends_at
+    join {{ ref('int_cases_classified') }} as cases on cases.case_id = spells.case_id
 
 ),
 
@@ -183,49 +114,62 @@ targets as (
     from {{ ref('ref_kpi_targets') }}
     where kpi = 'case_on_time_rate' and scope = 'province'
 
+),
+
+final as (
+
+    select
+        counted.period_id,
+        periods.period_kind,
+        periods.is_period_open,
+        counted.agency_id,
+        counted.field_id,
+        counted.channel,
+        counted.carried_over,
+        counted.received,
+        counted.received_online,
+        counted.received_direct,
+        counted.received_postal,
+        counted.transferred_in,
+        counted.resolved,
+        counted.resolved_early,
+        counted.resolved_on_time,
+        counted.resolved_late,
+        counted.resolved_unjudged,
+        counted.in_progress,
+        counted.in_progress_within_due,
+        counted.in_progress_overdue,
+        counted.returned,
+        counted.withdrawn,
+        counted.transferred_out,
+        counted.resolved_early + counted.resolved_on_time as on_time_numerator,
+        counted.resolved - counted.resolved_unjudged as on_time_denominator,
+        {{ safe_ratio('counted.resolved_early + counted.resolved_on_time',
+                      'counted.resolved - counted.resolved_unjudged') }} as on_time_rate,
+        counted.resolved_late + counted.in_progress_overdue as late_incl_overdue_numerator,
+        counted.carried_over + counted.received + counted.transferred_in as late_incl_overdue_denominator,
+        {{ safe_ratio('counted.resolved_late + counted.in_progress_overdue',
+                      'counted.carried_over + counted.received + counted.transferred_in') }} as late_rate_incl_overdue,
+        targets.target_operator as on_time_target_operator,
+        targets.target_value as on_time_target,
+        periods.previous_period_id,
+        periods.start_date as period_start_date,
+        periods.end_date as measured_until_date
+    from counted
+    join periods using (period_id)
+    left join targets on targets.year = periods.year
+
 )
 
 select
-    counted.period_id,
-    periods.period_kind,
-    periods.is_period_open,
-    counted.agency_id,
-    counted.field_id,
-    counted.channel,
-    counted.carried_over,
-    counted.received,
-    counted.received_online,
-    counted.received_direct,
-    counted.received_postal,
-    counted.transferred_in,
-    counted.resolved,
-    counted.resolved_early,
-    counted.resolved_on_time,
-    counted.resolved_late,
-    counted.resolved_unjudged,
-    counted.in_progress,
-    counted.in_progress_within_due,
-    counted.in_progress_overdue,
-    counted.returned,
-    counted.withdrawn,
-    counted.transferred_out,
-    counted.resolved_early + counted.resolved_on_time as on_time_numerator,
-    counted.resolved - counted.resolved_unjudged as on_time_denominator,
-    {{ safe_ratio('counted.resolved_early + counted.resolved_on_time', 'counted.resolved - counted.resolved_unjudged') }}
-        as on_time_rate,
-    counted.resolved_late + counted.in_progress_overdue as late_incl_overdue_numerator,
-    counted.carried_over + counted.received + counted.transferred_in as late_incl_overdue_denominator,
-    {{ safe_ratio('counted.resolved_late + counted.in_progress_overdue',
-                  'counted.carried_over + counted.received + counted.transferred_in') }} as late_rate_incl_overdue,
-    targets.target_operator as on_time_target_operator,
-    targets.target_value as on_time_target,
-    case
-        when targets.target_value is null or counted.resolved - counted.resolved_unjudged = 0 then null
-        else (counted.resolved_early + counted.resolved_on_time)::numeric
-             / (counted.resolved - counted.resolved_unjudged) >= targets.target_value
-    end as is_on_time_target_met,
-    periods.start_date as period_start_date,
-    periods.end_date as measured_until_date
-from counted
-join periods using (period_id)
-left join targets on targets.year = periods.year
+    final.*,
+    {{ is_target_met('final.on_time_rate', 'final.on_time_target_operator', 'final.on_time_target') }}
+        as is_on_time_target_met,
+    previous.on_time_rate as previous_on_time_rate,
+    final.on_time_rate - previous.on_time_rate as on_time_rate_change
+from final
+left join final as previous
+  on previous.period_id = final.previous_period_id
+ and previous.agency_id = final.agency_id
+ and previous.field_id is not distinct from final.field_id
+ and previous.channel = final.channel

@@ -1,0 +1,2 @@
+-- PAKN handling per agency in charge x period: see macros/kpi/feedback_handling_kpi.sql.
+{{ feedback_handling_kpi(by_agency=true) }}

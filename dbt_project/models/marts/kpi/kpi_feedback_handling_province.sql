@@ -1,0 +1,2 @@
+-- PAKN handling for the province per period: see macros/kpi/feedback_handling_kpi.sql.
+{{ feedback_handling_kpi(by_agency=false) }}

@@ -1,0 +1,2 @@
+-- See macros/kpi/online_share_kpi.sql: the province total per period x field, counted from the cases directly.
+{{ online_share_kpi(by_agency=false) }}

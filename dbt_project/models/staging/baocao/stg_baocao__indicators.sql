@@ -1,0 +1,16 @@
+-- The indicator catalogue as last delivered (latest row per code over all snapshots).
+with source as (
+
+    select distinct on (machitieu) *
+    from {{ source('baocao', 'baocao_indicators') }}
+    order by machitieu, _batch_id desc, _source_row desc
+
+)
+
+select
+    machitieu as indicator_id,
+    loaibaocao as report_type,
+    tenchitieu as indicator_name,
+    donvitinh as unit,
+    kieugiatri as value_kind
+from source

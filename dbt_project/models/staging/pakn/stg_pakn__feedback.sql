@@ -1,0 +1,33 @@
+-- The latest version of each feedback record, renamed and typed. The title, body, sender's name and phone
+-- are personal data (citizens' own words) and stop here; the phone survives only as a keyed hash, to
+-- recognise the same sender coming back (re-petition) without knowing who it is.
+with source as (
+
+    select distinct on (mapakn) *
+    from {{ source('pakn', 'pakn_feedback') }}
+    order by mapakn, ngaycapnhat desc, _batch_id desc, _source_row desc
+
+),
+
+renamed as (
+
+    select
+        mapakn as feedback_id,
+        madonvixuly as agency_id,
+        matthc as procedure_id,
+        {{ pii_hash('dienthoainguoigui') }} as sender_key,
+        kenhtiepnhan as channel,
+        loaipakn as feedback_type,
+        trangthai as status,
+        danhgia as rating,
+        coalesce(congkhai, false) as is_published,
+        ngaytiepnhan as received_at,
+        hanxuly as deadline_at,
+        ngaytraloi as answered_at,
+        ngaycapnhat as source_updated_at,
+        _batch_id as batch_id
+    from source
+
+)
+
+select * from renamed
