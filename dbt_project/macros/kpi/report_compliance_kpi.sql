@@ -48,7 +48,8 @@ select
         when required.deadline_date < as_of.as_of_date then 'missing'
         else 'not_yet_due'
     end as filing_status,
-    greatest(submissions.submitted_date - required.deadline_date, 0) as days_late
+    case when submissions.submitted_date is not null
+         then greatest(submissions.submitted_date - required.deadline_date, 0) end as days_late
 from required
 cross join as_of
 left join {{ ref('fct_report_submissions') }} as submissions

@@ -70,80 +70,139 @@ feedback as (
 
 ),
 
+scopes as (
+
+    -- every period (and agency) with any activity gets every indicator, 0/0 included: the portal scores
+    -- some indicators in full when there is nothing to judge (5.2, 5.3) and others zero (5.4)
+    select period_id, agency_id from received
+    union
+    select period_id, agency_id from processed
+    union
+    select period_id, agency_id from feedback
+
+),
+
+received_counts as (
+
+    select
+        period_id,
+        agency_id,
+        count(*) as received,
+        count(*) filter (where is_synced_national) as received_synced,
+        count(*) filter (where channel = 'online') as received_online,
+        count(*) filter (where is_digitised) as received_digitised,
+        count(*) filter (where has_fee) as received_with_fee,
+        count(*) filter (where has_fee and is_paid_online) as received_paid_online,
+        count(*) filter (where procedure_id in (select procedure_id from {{ ref('dim_procedure') }}
+                                                where is_fully_online_capable)) as received_fully_capable,
+        count(*) filter (where online_service_level = 'TOAN_TRINH' and procedure_id in (
+            select procedure_id from {{ ref('dim_procedure') }} where is_fully_online_capable)) as received_fully_online,
+        count(*) filter (where outcome = 'resolved') as received_resolved,
+        count(*) filter (where outcome = 'resolved' and has_electronic_result) as received_resolved_e_result,
+        coalesce(sum(extract(epoch from ended_at - received_at) / 86400) filter (where outcome = 'resolved'), 0)
+            as received_resolved_days
+    from received
+    group by period_id, agency_id
+
+),
+
 fee_procedures as (
 
-    select period_id, agency_id, procedure_id, bool_or(is_paid_online) as has_paid_online
-    from received where has_fee
-    group by period_id, agency_id, procedure_id
+    select period_id, agency_id, count(*) as fee_procedures,
+           count(*) filter (where has_paid_online) as fee_procedures_paid_online
+    from (
+        select period_id, agency_id, procedure_id, bool_or(is_paid_online) as has_paid_online
+        from received where has_fee
+        group by period_id, agency_id, procedure_id
+    ) as procedures
+    group by period_id, agency_id
+
+),
+
+processed_counts as (
+
+    select period_id, agency_id, count(*) as processed, count(*) filter (where is_on_time) as processed_on_time
+    from processed
+    group by period_id, agency_id
+
+),
+
+feedback_counts as (
+
+    select
+        period_id,
+        agency_id,
+        count(*) as feedback_processed,
+        count(*) filter (where is_handled_on_time or (is_open_at_end and is_within_time_at_end))
+            as feedback_on_time,
+        count(*) filter (where is_received_in_period) as feedback_received,
+        count(*) filter (where is_received_in_period and not is_rated_unsatisfied
+                         and not (is_open_at_end and not is_within_time_at_end)
+                         and not (is_answered and not is_answered_on_time) and not is_petitioned_again)
+            as feedback_satisfied,
+        count(*) filter (where is_received_in_period and feedback_type = 'TTHC') as feedback_about_cases
+    from feedback
+    group by period_id, agency_id
+
+),
+
+counts as (
+
+    select
+        scopes.period_id,
+        scopes.agency_id,
+        coalesce(r.received, 0) as received,
+        coalesce(r.received_synced, 0) as received_synced,
+        coalesce(r.received_online, 0) as received_online,
+        coalesce(r.received_digitised, 0) as received_digitised,
+        coalesce(r.received_with_fee, 0) as received_with_fee,
+        coalesce(r.received_paid_online, 0) as received_paid_online,
+        coalesce(r.received_fully_capable, 0) as received_fully_capable,
+        coalesce(r.received_fully_online, 0) as received_fully_online,
+        coalesce(r.received_resolved, 0) as received_resolved,
+        coalesce(r.received_resolved_e_result, 0) as received_resolved_e_result,
+        coalesce(r.received_resolved_days, 0) as received_resolved_days,
+        coalesce(fp.fee_procedures, 0) as fee_procedures,
+        coalesce(fp.fee_procedures_paid_online, 0) as fee_procedures_paid_online,
+        coalesce(p.processed, 0) as processed,
+        coalesce(p.processed_on_time, 0) as processed_on_time,
+        coalesce(f.feedback_processed, 0) as feedback_processed,
+        coalesce(f.feedback_on_time, 0) as feedback_on_time,
+        coalesce(f.feedback_received, 0) as feedback_received,
+        coalesce(f.feedback_satisfied, 0) as feedback_satisfied,
+        coalesce(f.feedback_about_cases, 0) as feedback_about_cases
+    from scopes
+    left join received_counts as r
+      on r.period_id = scopes.period_id and r.agency_id is not distinct from scopes.agency_id
+    left join fee_procedures as fp
+      on fp.period_id = scopes.period_id and fp.agency_id is not distinct from scopes.agency_id
+    left join processed_counts as p
+      on p.period_id = scopes.period_id and p.agency_id is not distinct from scopes.agency_id
+    left join feedback_counts as f
+      on f.period_id = scopes.period_id and f.agency_id is not distinct from scopes.agency_id
 
 ),
 
 indicators as (
 
-    select period_id, agency_id, '1.4' as indicator_id,
-           count(*) filter (where is_synced_national) as numerator, count(*) as denominator
-    from received group by period_id, agency_id
-    union all
-    select period_id, agency_id, '2.1', count(*) filter (where is_on_time), count(*)
-    from processed group by period_id, agency_id
-    union all
-    select period_id, agency_id, '2.2',
-           round(sum(extract(epoch from ended_at - received_at) / 86400)::numeric, 2), count(*)
-    from received where outcome = 'resolved' group by period_id, agency_id
-    union all
-    select period_id, agency_id, '3.2',
-           count(*) filter (where online_service_level = 'TOAN_TRINH'), count(*)
-    from received
-    where procedure_id in (select procedure_id from {{ ref('dim_procedure') }} where is_fully_online_capable)
-    group by period_id, agency_id
-    union all
-    select period_id, agency_id, '3.3', count(*) filter (where channel = 'online'), count(*)
-    from received group by period_id, agency_id
-    union all
-    select period_id, agency_id, '3.6', count(*) filter (where is_paid_online), count(*)
-    from received where has_fee group by period_id, agency_id
-    union all
-    select period_id, agency_id, '3.6B', count(*) filter (where has_paid_online), count(*)
-    from fee_procedures group by period_id, agency_id
-    union all
-    select period_id, agency_id, '3.6C', count(*), count(*)
-    from fee_procedures group by period_id, agency_id
-    union all
-    select period_id, agency_id, '4.1', count(*) filter (where has_electronic_result), count(*)
-    from received where outcome = 'resolved' group by period_id, agency_id
-    union all
-    select period_id, agency_id, '4.2', count(*) filter (where is_digitised), count(*)
-    from received group by period_id, agency_id
-    union all
-    select period_id, agency_id, '5.2',
-           count(*) filter (where is_handled_on_time or (is_open_at_end and is_within_time_at_end)), count(*)
-    from feedback group by period_id, agency_id
-    union all
-    select period_id, agency_id, '5.3',
-           count(*) filter (where not is_rated_unsatisfied and not (is_open_at_end and not is_within_time_at_end)
-                            and not (is_answered and not is_answered_on_time) and not is_petitioned_again),
-           count(*)
-    from feedback where is_received_in_period group by period_id, agency_id
-
-),
-
-satisfaction_54 as (
-
-    -- 5.4 = 1 - (overdue rate + rate of dossiers with a PAKN about them), research §2.2
-    select
-        overdue.period_id,
-        overdue.agency_id,
-        '5.4' as indicator_id,
-        greatest(overdue.denominator - (overdue.denominator - overdue.numerator)
-                 - coalesce(petitions.petitions, 0), 0) as numerator,
-        overdue.denominator
-    from indicators as overdue
-    left join (
-        select period_id, agency_id, count(*) filter (where feedback_type = 'TTHC') as petitions
-        from feedback where is_received_in_period group by period_id, agency_id
-    ) as petitions
-      on petitions.period_id = overdue.period_id and petitions.agency_id is not distinct from overdue.agency_id
-    where overdue.indicator_id = '2.1'
+    select period_id, agency_id, v.indicator_id, v.numerator, v.denominator
+    from counts
+    cross join lateral (values
+        ('1.4', received_synced::numeric, received),
+        ('2.1', processed_on_time, processed),
+        ('2.2', round(received_resolved_days::numeric, 2), received_resolved),
+        ('3.2', received_fully_online, received_fully_capable),
+        ('3.3', received_online, received),
+        ('3.6', received_paid_online, received_with_fee),
+        ('3.6B', fee_procedures_paid_online, fee_procedures),
+        ('3.6C', fee_procedures, fee_procedures),
+        ('4.1', received_resolved_e_result, received_resolved),
+        ('4.2', received_digitised, received),
+        ('5.2', feedback_on_time, feedback_processed),
+        ('5.3', feedback_satisfied, feedback_received),
+        -- 5.4 = 1 - (overdue rate + rate of dossiers with a PAKN about them), research §2.2
+        ('5.4', greatest(processed_on_time - feedback_about_cases, 0), processed)
+    ) as v(indicator_id, numerator, denominator)
 
 ),
 
@@ -165,7 +224,7 @@ scored as (
         rules.threshold,
         rules.is_rule_verified,
         rules.computable_from_sources
-    from (select * from indicators union all select * from satisfaction_54) as all_indicators
+    from indicators as all_indicators
     join {{ ref('ref_766_rules') }} as rules using (indicator_id)
 
 )
