@@ -43,6 +43,12 @@ create table if not exists dq.validation_results (
 );
 comment on table dq.validation_results is
   'Every Great Expectations result, one row per expectation per run: what was checked, on what, and how it went.';
+do $$ begin
+    if exists (select from pg_roles where rolname = 'analyst') then
+        grant usage on schema dq to analyst;
+        grant select on all tables in schema dq to analyst;
+    end if;
+end $$;
 """
 
 

@@ -7,6 +7,8 @@ refuses to start), in a throw-away data folder under .tmp/. Set TEST_DATABASE_UR
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import shutil
 import tempfile
@@ -64,4 +66,47 @@ def fresh_db(server_url):
 def db(fresh_db):
     """An autocommit connection to a fresh database."""
     with psycopg.connect(fresh_db, autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture(scope="session")
+def golden_warehouse(tmp_path_factory, server_url):
+    """The hand-written dataset of test_golden_kpis.py loaded and built by the real pipeline; a connection."""
+    from test_golden_kpis import AGENCIES, CASES, EVENTS, PROCEDURES
+
+    root = tmp_path_factory.mktemp("golden")
+    motcua = root / "landing" / "motcua"
+    motcua.mkdir(parents=True)
+    with open(motcua / "dm_donvi.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["MaDonVi", "TenDonVi", "LoaiDonVi", "MaDonViCha", "HieuLucTu", "HieuLucDen", "MaDonViKeThua"])
+        writer.writerows(AGENCIES)
+    with open(motcua / "dm_tthc.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc", "SoNgayGiaiQuyet", "CapThucHien",
+                         "CoTrucTuyenToanTrinh"])  # fmt: skip
+        writer.writerows(PROCEDURES)
+    (motcua / "hoso_golden.jsonl").write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in CASES) + "\n")
+    with open(motcua / "sukien_golden.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["MaHoSo", "ThoiDiem", "LoaiSuKien", "MaDonVi", "NgayHenTraMoi", "GhiChu"])
+        writer.writerows([*e, ""] for e in EVENTS)
+
+    name = "golden_kpis"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f"drop database if exists {name} with (force)")
+        admin.execute(f"create database {name}")
+    url = server_url.rsplit("/", 1)[0] + f"/{name}"
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DATABASE_URL", url)
+    patch.setenv("LANDING_DIR", str(root / "landing"))
+    patch.setenv("OUTPUT_DIR", str(root / "output"))
+    from warehouse import nightly
+
+    nightly.prepare()
+    for source in ("motcua", "pakn", "baocao"):
+        nightly.ingest(source, run_id="golden")
+    nightly.build_marts(run_id="golden")  # raises if any model or dbt test fails
+    patch.undo()
+    with psycopg.connect(url) as conn:
         yield conn

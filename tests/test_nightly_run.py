@@ -115,3 +115,11 @@ def test_rerunning_the_night_loads_nothing_twice(nightly):
     statuses = dict(conn.execute("select status, count(*) from audit.batches group by status").fetchall())
     assert statuses.get("failed", 0) == 0
     assert statuses.get("rejected", 0) == 0
+
+
+def test_analysts_can_read_the_quality_results_the_night_recorded(nightly):
+    conn, *_ = nightly
+    with conn.transaction():
+        conn.execute("set local role analyst")
+        assert conn.execute("select count(*) from dq.validation_results").fetchone()[0] > 0
+        assert conn.execute("select count(*) from marts.kpi_online_share").fetchone()[0] > 0

@@ -63,6 +63,20 @@ create table if not exists private.pii_hash_key (
 );
 comment on table private.pii_hash_key is
   'The key of the keyed hashes that replace personal data after raw (PII_HASH_KEY); never granted to analysts.';
+create schema if not exists marts;
+
+-- analysts read the marts and the data-quality results, nothing else; people log in with their own roles
+-- that are members of `analyst` (see the README)
+do $$ begin
+    if not exists (select from pg_roles where rolname = 'analyst') then
+        create role analyst nologin;
+    end if;
+end $$;
+grant usage on schema marts, dq to analyst;
+grant select on all tables in schema marts, dq to analyst;
+-- tables created later by this role (dbt's nightly rebuilds, new dq tables) are readable too
+alter default privileges in schema marts grant select on tables to analyst;
+alter default privileges in schema dq grant select on tables to analyst;
 """
 
 

@@ -1,0 +1,164 @@
+"""Golden test: ten hand-written cases through the real pipeline (ingestion, dbt build), and the case
+status table compared with counts worked out by hand below.
+
+Period 2025-T07 is the Nghị định 09/2019 month 15/6/2025-14/7/2025 (no public holiday in it). Agencies:
+SO-TP (a department), OLD-22366 (an old ward, abolished 1/7/2025) and PH-22366 (the new ward). Procedures:
+P3 (civil status, 3 working days) and LAND (Đất đai, 10 working days). Times are local (no zone written).
+
+  G1  SO-TP  P3   desk    received 2/6, due 5/6, finished 20/6           -> carried over into T07, late
+  G2  SO-TP  P3   online  received 16/6, due 19/6, finished 18/6         -> early
+  G3  SO-TP  P3   desk    received 17/6, due 20/6, finished 20/6 15:00   -> on time
+  G4  SO-TP  P3   desk    received 10/7, due 15/7, open on 14/7          -> within due (finished 16/7: late in T08)
+  G5  SO-TP  LAND post    received 20/6, due 4/7; apology on 3/7 promises 18/7 and the record shows 18/7;
+                          open on 14/7                                   -> overdue (finished 17/7: late in T08)
+  G6  OLD -> PH  P3 desk  received 27/6 at the old ward, due 2/7, moved to the new ward 1/7, finished 2/7
+                                                                         -> received at OLD, out; in at PH, on time
+  G7  PH     P3   online  received 7/7, due 10/7; supplement asked 8/7, back 11/7 with new due 16/7; open
+                                                                         -> within due (the clock restarted)
+  G8  PH     P3   desk    received 8/7, returned 9/7                     -> returned
+  G9  PH     P3   online  received 9/7, withdrawn 10/7                   -> withdrawn
+  G10 PH     P3   desk    received 1/7 at 16:00, no due date and no events; finished 7/7
+                          -> paper after 15:00 under ND 118 counts from 2/7: due 7/7 -> on time
+                             (counted from 1/7 it would be due 4/7 and late)
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+AGENCIES = [
+    ["SO-TP", "Sở Tư pháp", "SO", "", "2019-01-01", "", ""],
+    ["OLD-22366", "UBND phường Tân Tiến", "PHUONG", "", "2019-01-01", "2025-06-30", "PH-22366"],
+    ["PH-22366", "UBND phường Nha Trang", "PHUONG", "", "2025-07-01", "", ""],
+]
+PROCEDURES = [
+    ["P3", "Cấp bản sao trích lục hộ tịch", "HT", "Hộ tịch", "3", "XA", "true"],
+    ["LAND", "Đăng ký biến động quyền sử dụng đất", "DD", "Đất đai", "10", "CHI_NHANH", "false"],
+]
+
+
+def case(code, procedure, agency, channel, received, updated, status="DANG_XU_LY", due=None, finished=None,
+         handed=None, apology=False):  # fmt: skip
+    return {
+        "MaHoSo": code, "MaTTHC": procedure, "MaDonVi": agency, "KenhNop": channel,
+        "MucDoDVC": "MOT_PHAN" if channel == 2 else None, "NgayTiepNhan": received, "NgayHenTra": due,
+        "NgayKetThuc": finished, "NgayTraKetQua": handed, "TrangThai": status, "CoPhi": False,
+        "ThanhToanTrucTuyen": False, "DaSoHoa": True, "KetQuaDienTu": False, "DongBoDVCQG": True,
+        "CoThuXinLoi": apology, "ChuHoSo": "Nguyễn Văn Thử", "SoGiayTo": "056000000001",
+        "SoDienThoai": "0905000001", "DiaChi": "Nha Trang", "NgayCapNhat": updated,
+    }  # fmt: skip
+
+
+CASES = [
+    case("G1", "P3", "SO-TP", 1, "2025-06-02T09:00:00", "2025-06-20T10:00:00", "DA_XU_LY", "2025-06-05T17:00:00",
+         "2025-06-20T10:00:00"),
+    case("G2", "P3", "SO-TP", 2, "2025-06-16T10:00:00", "2025-06-18T10:00:00", "DA_XU_LY", "2025-06-19T17:00:00",
+         "2025-06-18T10:00:00"),
+    case("G3", "P3", "SO-TP", 1, "2025-06-17T10:00:00", "2025-06-21T09:00:00", "DA_TRA_KET_QUA",
+         "2025-06-20T17:00:00", "2025-06-20T15:00:00", "2025-06-21T09:00:00"),
+    case("G4", "P3", "SO-TP", 1, "2025-07-10T10:00:00", "2025-07-10T10:00:00", due="2025-07-15T17:00:00"),
+    case("G4", "P3", "SO-TP", 1, "2025-07-10T10:00:00", "2025-07-16T11:00:00", "DA_XU_LY", "2025-07-15T17:00:00",
+         "2025-07-16T11:00:00"),
+    case("G5", "LAND", "SO-TP", 3, "2025-06-20T09:00:00", "2025-07-03T09:00:00", due="2025-07-18T17:00:00",
+         apology=True),
+    case("G5", "LAND", "SO-TP", 3, "2025-06-20T09:00:00", "2025-07-17T10:00:00", "DA_XU_LY", "2025-07-18T17:00:00",
+         "2025-07-17T10:00:00", apology=True),
+    case("G6", "P3", "PH-22366", 1, "2025-06-27T14:00:00", "2025-07-02T11:00:00", "DA_XU_LY", "2025-07-02T17:00:00",
+         "2025-07-02T11:00:00"),
+    case("G7", "P3", "PH-22366", 2, "2025-07-07T09:00:00", "2025-07-11T10:00:00", due="2025-07-16T17:00:00"),
+    case("G8", "P3", "PH-22366", 1, "2025-07-08T09:00:00", "2025-07-09T10:00:00", "TRA_LAI", "2025-07-11T17:00:00",
+         "2025-07-09T10:00:00"),
+    case("G9", "P3", "PH-22366", 2, "2025-07-09T09:00:00", "2025-07-10T09:00:00", "RUT_HO_SO",
+         "2025-07-14T17:00:00", "2025-07-10T09:00:00"),
+    case("G10", "P3", "PH-22366", 1, "2025-07-01T16:00:00", "2025-07-07T10:00:00", "DA_XU_LY", None,
+         "2025-07-07T10:00:00"),
+]  # fmt: skip
+
+EVENTS = [  # MaHoSo, ThoiDiem, LoaiSuKien, MaDonVi, NgayHenTraMoi
+    ("G1", "2025-06-02T09:00:00", "TIEP_NHAN", "SO-TP", "2025-06-05T17:00:00"),
+    ("G1", "2025-06-20T10:00:00", "HOAN_THANH", "SO-TP", ""),
+    ("G2", "2025-06-16T10:00:00", "TIEP_NHAN", "SO-TP", "2025-06-19T17:00:00"),
+    ("G2", "2025-06-18T10:00:00", "HOAN_THANH", "SO-TP", ""),
+    ("G3", "2025-06-17T10:00:00", "TIEP_NHAN", "SO-TP", "2025-06-20T17:00:00"),
+    ("G3", "2025-06-20T15:00:00", "HOAN_THANH", "SO-TP", ""),
+    ("G3", "2025-06-21T09:00:00", "TRA_KET_QUA", "SO-TP", ""),
+    ("G4", "2025-07-10T10:00:00", "TIEP_NHAN", "SO-TP", "2025-07-15T17:00:00"),
+    ("G4", "2025-07-16T11:00:00", "HOAN_THANH", "SO-TP", ""),
+    ("G5", "2025-06-20T09:00:00", "TIEP_NHAN", "SO-TP", "2025-07-04T17:00:00"),
+    ("G5", "2025-07-03T09:00:00", "XIN_LOI", "SO-TP", "2025-07-18T17:00:00"),
+    ("G5", "2025-07-17T10:00:00", "HOAN_THANH", "SO-TP", ""),
+    ("G6", "2025-06-27T14:00:00", "TIEP_NHAN", "OLD-22366", "2025-07-02T17:00:00"),
+    ("G6", "2025-07-01T08:00:00", "CHUYEN_XU_LY", "PH-22366", ""),
+    ("G6", "2025-07-02T11:00:00", "HOAN_THANH", "PH-22366", ""),
+    ("G7", "2025-07-07T09:00:00", "TIEP_NHAN", "PH-22366", "2025-07-10T17:00:00"),
+    ("G7", "2025-07-08T09:00:00", "YEU_CAU_BO_SUNG", "PH-22366", ""),
+    ("G7", "2025-07-11T10:00:00", "NHAN_BO_SUNG", "PH-22366", "2025-07-16T17:00:00"),
+    ("G8", "2025-07-08T09:00:00", "TIEP_NHAN", "PH-22366", "2025-07-11T17:00:00"),
+    ("G8", "2025-07-09T10:00:00", "TRA_LAI", "PH-22366", ""),
+    ("G9", "2025-07-09T09:00:00", "TIEP_NHAN", "PH-22366", "2025-07-14T17:00:00"),
+    ("G9", "2025-07-10T09:00:00", "RUT_HO_SO", "PH-22366", ""),
+]
+
+COLUMNS = ["carried_over", "received", "received_online", "received_direct", "received_postal", "transferred_in",
+           "resolved_early", "resolved_on_time", "resolved_late", "in_progress_within_due", "in_progress_overdue",
+           "returned", "withdrawn", "transferred_out"]  # fmt: skip
+# (agency, field, channel): the counts in COLUMNS order, on-time rate, late rate incl. overdue - by hand
+EXPECTED_T07 = {
+    # G1 carried over and late; G3 on time; G4 open within due: on time 1/2; late (1 + 0) / (1 + 2) = 1/3
+    ("SO-TP", "HT", "direct"): ([1, 2, 0, 2, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0], "0.500000", "0.333333"),
+    # G2 early
+    ("SO-TP", "HT", "online"): ([0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0], "1.000000", "0.000000"),
+    # G5 open past its due date (the apology's new appointment does not count): late 1/1
+    ("SO-TP", "DD", "postal"): ([0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0], None, "1.000000"),
+    # G6 received at the old ward, moved out on 1/7
+    ("OLD-22366", "HT", "direct"): ([0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], None, "0.000000"),
+    # G6 moved in and on time; G8 returned; G10 on time (after-hours rule): on time 2/2; late 0 / (2 + 1)
+    ("PH-22366", "HT", "direct"): ([0, 2, 0, 2, 0, 1, 0, 2, 0, 0, 0, 1, 0, 0], "1.000000", "0.000000"),
+    # G7 open within the restarted due date; G9 withdrawn
+    ("PH-22366", "HT", "online"): ([0, 2, 2, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0], None, "0.000000"),
+}
+
+
+def test_case_status_table_matches_the_hand_computed_counts(golden_warehouse):
+    warehouse = golden_warehouse
+    rows = warehouse.execute(
+        f"select agency_id, field_id, channel, {', '.join(COLUMNS)}, on_time_rate, late_rate_incl_overdue"
+        " from marts.kpi_case_timeliness where period_id = '2025-T07'"
+    ).fetchall()
+    actual = {
+        (r[0], r[1], r[2]): ([*r[3:17]], None if r[17] is None else str(r[17]), str(r[18])) for r in rows
+    }  # fmt: skip
+    assert actual == EXPECTED_T07
+
+
+def test_late_cases_finished_in_the_next_month_stay_late_whatever_the_apology(golden_warehouse):
+    warehouse = golden_warehouse
+    rows = dict(warehouse.execute(
+        "select field_id, resolved_late from marts.kpi_case_timeliness"
+        " where period_id = '2025-T08' and agency_id = 'SO-TP'").fetchall())  # fmt: skip
+    assert rows == {"HT": 1, "DD": 1}  # G4 (no apology) and G5 (apology on 3/7, still judged against 4/7)
+    apology = warehouse.execute(
+        "select late_resolved, late_resolved_with_apology, late_resolved_with_timely_apology"
+        " from marts.kpi_apology_compliance where period_id = '2025-T08' and agency_id = 'SO-TP'"
+    ).fetchone()
+    assert apology == (2, 1, 1)
+
+
+def test_the_province_row_counts_each_case_once(golden_warehouse):
+    warehouse = golden_warehouse
+    totals = warehouse.execute(
+        "select sum(received), sum(resolved), sum(in_progress), sum(returned + withdrawn)"
+        " from marts.kpi_case_timeliness_province where period_id = '2025-T07'"
+    ).fetchone()
+    # received in T07: G2..G10 minus nothing = 9 cases (G1 was received in June); resolved G1, G2, G3, G6, G10;
+    # open on 14/7: G4, G5, G7; returned or withdrawn: G8, G9
+    assert totals == (9, 5, 3, 2)
+    on_time = warehouse.execute(
+        "select on_time_numerator, on_time_denominator, on_time_rate from marts.kpi_case_timeliness_province"
+        " where period_id = '2025-T07' and field_id = 'HT' and channel = 'direct'"
+    ).fetchone()
+    assert on_time == (3, 4, Decimal("0.750000"))  # G3, G6, G10 of G1, G3, G6, G10
