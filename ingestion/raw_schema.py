@@ -78,6 +78,12 @@ def table_ddl(entity: Entity) -> str:
     adds = "\n".join(
         f"alter table {entity.table} add column if not exists {f.column} {PG_TYPES[f.kind]};" for f in entity.fields
     )
+    # staging re-reads every version of the keys a new batch touched: find them by key, not by a full scan
+    key_index = (
+        f"create index if not exists {entity.name}_key on {entity.table} ({entity.key[0].lower()});\n"
+        if entity.version_field and entity.key
+        else ""
+    )
     return f"""
 create table if not exists {entity.table} (
     {columns},
@@ -88,7 +94,7 @@ create table if not exists {entity.table} (
 );
 {adds}
 create index if not exists {entity.name}_batch on {entity.table} (_batch_id);
-"""
+{key_index}"""
 
 
 def ensure_raw_schema(conn: psycopg.Connection) -> None:

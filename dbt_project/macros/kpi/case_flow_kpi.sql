@@ -10,7 +10,7 @@
 with periods as (
 
     select * from {{ ref('int_periods_measured') }}
-    where period_kind in ('month', 'six_months', 'year')
+    where period_id in {{ periods_to_refresh(['month', 'six_months', 'year'], model_watermark()) }}
 
 ),
 
@@ -20,7 +20,7 @@ cases as (
     select states.period_id, states.is_received, states.ended_outcome, cases.*
     from {{ ref('int_case_period_states') }} as states
     join {{ ref('fct_cases') }} as cases using (case_id)
-    where {{ case_filter }}
+    where states.period_id in (select period_id from periods) and {{ case_filter }}
 
 ),
 
@@ -91,10 +91,12 @@ select
     {{ is_target_met('final.' ~ name, 'final.' ~ name ~ '_target_operator', 'final.' ~ name ~ '_target') }}
         as is_{{ name }}_target_met,
     {%- endif %}
-    previous.{{ name }} as previous_{{ name }}{{ ',' if not loop.last }}
+    previous.{{ name }} as previous_{{ name }},
     {%- endfor %}
+    {{ raw_watermark() }} as source_batch_id
 from final
-left join final as previous
+left join {{ previous_values_source('final', (['agency_id'] if by_agency else []) + dims,
+                                    ratios | map(attribute=0) | list) }} as previous
   on previous.period_id = final.previous_period_id
   {%- if by_agency %}
  and previous.agency_id is not distinct from final.agency_id

@@ -7,7 +7,8 @@
 with periods as (
 
     select * from {{ ref('int_periods_measured') }}
-    where period_kind in ('month', 'six_months', 'year')
+    where period_id in {{ periods_to_refresh(['month', 'six_months', 'year'], model_watermark(),
+                                             with_cases=false, with_feedback=true) }}
 
 ),
 
@@ -94,9 +95,11 @@ select
                      'final.satisfaction_rate_target') }} as is_satisfaction_rate_target_met,
     previous.on_time_rate as previous_on_time_rate,
     previous.published_share as previous_published_share,
-    previous.satisfaction_rate as previous_satisfaction_rate
+    previous.satisfaction_rate as previous_satisfaction_rate,
+    {{ raw_watermark() }} as source_batch_id
 from final
-left join final as previous
+left join {{ previous_values_source('final', ['agency_id'] if by_agency else [],
+                                    ['on_time_rate', 'published_share', 'satisfaction_rate']) }} as previous
   on previous.period_id = final.previous_period_id
   {%- if by_agency %} and previous.agency_id = final.agency_id{% endif %}
 {% endmacro %}

@@ -5,7 +5,8 @@
 with periods as (
 
     select * from {{ ref('int_periods_measured') }}
-    where period_kind in ('calendar_month', 'calendar_quarter', 'calendar_year')
+    where period_id in {{ periods_to_refresh(['calendar_month', 'calendar_quarter', 'calendar_year'], model_watermark(),
+                                             with_cases=true, with_feedback=true) }}
 
 ),
 
@@ -258,7 +259,8 @@ select
     scored.scoring_rule,
     scored.is_rule_verified,
     periods.start_date as period_start_date,
-    periods.end_date as measured_until_date
+    periods.end_date as measured_until_date,
+    {{ raw_watermark() }} as source_batch_id
 from scored
 join periods using (period_id)
 {% endmacro %}

@@ -1,18 +1,26 @@
-{{ config(materialized='table', indexes=[{'columns': ['case_id']}]) }}
+{{ config(
+    materialized='incremental', unique_key='case_id', incremental_strategy='delete+insert',
+    indexes=[{'columns': ['case_id']}]
+) }}
 -- Which agency held each case when: one row per spell, half-open [valid_from_at, valid_to_at).
 -- Built from receipt and transfer events (CHUYEN_XU_LY), so a case that moved from an abolished district
 -- or commune on 1/7/2025 counts at the old agency before the move and at the new one after it.
+-- Incremental: recomputed only for the cases whose record or events changed (every case has a spell).
 with cases as (
 
     select case_id, agency_id, received_at from {{ ref('stg_motcua__cases') }}
+    {%- if is_incremental() %}
+    where case_id in {{ changed_case_ids(model_watermark()) }}
+    {%- endif %}
 
 ),
 
 routing as (
 
-    select case_id, agency_id, occurred_at
-    from {{ ref('stg_motcua__case_events') }}
-    where event_type in ('TIEP_NHAN', 'CHUYEN_XU_LY')
+    select events.case_id, events.agency_id, events.occurred_at
+    from {{ ref('stg_motcua__case_events') }} as events
+    join cases using (case_id)
+    where events.event_type in ('TIEP_NHAN', 'CHUYEN_XU_LY')
 
 ),
 
@@ -51,6 +59,7 @@ select
     row_number() over (partition by spells.case_id order by spells.occurred_at) as spell_number,
     case when spells.previous_agency_id is null then least(spells.occurred_at, cases.received_at)
          else spells.occurred_at end as valid_from_at,
-    lead(spells.occurred_at) over (partition by spells.case_id order by spells.occurred_at) as valid_to_at
+    lead(spells.occurred_at) over (partition by spells.case_id order by spells.occurred_at) as valid_to_at,
+    {{ raw_watermark() }} as source_batch_id
 from spells
 join cases using (case_id)

@@ -1,17 +1,21 @@
-{{ config(materialized='table', indexes=[{'columns': ['period_id']}]) }}
+{{ config(
+    materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
+    indexes=[{'columns': ['period_id']}, {'columns': ['case_id']}]
+) }}
 -- Every case in every period it touches (month, six months, year), with where it stood: carried over into
 -- the period, received in it, ended in it (and how), or still open at its end (within or past the due date
 -- in force then), and which agency held it at each of those moments. The case KPIs count these rows.
+-- Incremental: only the periods a change can reach are rebuilt (macro periods_to_refresh), whole.
 with periods as (
 
     select * from {{ ref('int_periods_measured') }}
-    where period_kind in ('month', 'six_months', 'year')
+    where period_id in {{ periods_to_refresh(['month', 'six_months', 'year'], model_watermark()) }}
 
 ),
 
 cases as (
 
-    select * from {{ ref('int_cases_classified') }}
+    select * from {{ ref('fct_cases') }}
 
 ),
 
@@ -34,39 +38,52 @@ touching as (
       on cases.received_at < periods.ends_at
      and (cases.ended_at is null or cases.ended_at >= periods.starts_at)
 
+),
+
+open_flags as (
+
+    select
+        touching.*,
+        touching.ended_at is null or touching.ended_at >= touching.ends_at as is_open_at_end
+    from touching
+
 )
 
 select
-    touching.period_id,
-    touching.case_id,
-    touching.field_id,
-    touching.channel,
-    touching.received_at < touching.starts_at as is_carried_over,
+    open_flags.period_id,
+    open_flags.case_id,
+    open_flags.field_id,
+    open_flags.channel,
+    open_flags.received_at < open_flags.starts_at as is_carried_over,
     at_start.agency_id as carried_over_agency_id,
-    touching.received_at >= touching.starts_at as is_received,
-    touching.receiving_agency_id,
-    case when touching.ended_at < touching.ends_at then touching.outcome end as ended_outcome,
-    case when touching.ended_at < touching.ends_at then touching.timeliness end as ended_timeliness,
-    touching.ended_agency_id,
-    touching.ended_at is null or touching.ended_at >= touching.ends_at as is_open_at_end,
+    open_flags.received_at >= open_flags.starts_at as is_received,
+    open_flags.receiving_agency_id,
+    case when open_flags.ended_at < open_flags.ends_at then open_flags.outcome end as ended_outcome,
+    case when open_flags.ended_at < open_flags.ends_at then open_flags.timeliness end as ended_timeliness,
+    open_flags.ended_agency_id,
+    open_flags.is_open_at_end,
     at_end.agency_id as open_agency_id,
-    -- a case waiting for the citizen's supplement has no running deadline: it counts as within due
-    waiting.case_id is not null
-        or coalesce({{ local_date('due_at_end.due_at') }}, touching.judging_due_date) >= touching.end_date
-        as is_within_due_at_end
-from touching
+    -- for cases still open at the end: the due date in force then (set on receipt or by the last completed
+    -- supplement before the end), and whether the case waits for the citizen's supplement (no running
+    -- deadline: it counts as within due)
+    case when open_flags.is_open_at_end then
+        coalesce(
+            (select w.event_type = 'YEU_CAU_BO_SUNG' from {{ ref('stg_motcua__case_events') }} as w
+             where w.case_id = open_flags.case_id and w.event_type in ('YEU_CAU_BO_SUNG', 'NHAN_BO_SUNG')
+               and w.occurred_at < open_flags.ends_at
+             order by w.occurred_at desc limit 1), false)
+        or coalesce(
+            (select {{ local_date('d.new_due_at') }} from {{ ref('stg_motcua__case_events') }} as d
+             where d.case_id = open_flags.case_id and d.event_type in ('TIEP_NHAN', 'NHAN_BO_SUNG')
+               and d.occurred_at < open_flags.ends_at and d.new_due_at is not null
+             order by d.occurred_at desc limit 1),
+            open_flags.judging_due_date) >= open_flags.end_date
+    end as is_within_due_at_end,
+    {{ raw_watermark() }} as source_batch_id
+from open_flags
 left join spells as at_start
-  on at_start.case_id = touching.case_id and at_start.valid_from_at < touching.starts_at
- and (at_start.valid_to_at is null or at_start.valid_to_at >= touching.starts_at)
+  on at_start.case_id = open_flags.case_id and at_start.valid_from_at < open_flags.starts_at
+ and (at_start.valid_to_at is null or at_start.valid_to_at >= open_flags.starts_at)
 left join spells as at_end
-  on at_end.case_id = touching.case_id and at_end.valid_from_at < touching.ends_at
- and (at_end.valid_to_at is null or at_end.valid_to_at >= touching.ends_at)
-left join {{ ref('int_case_due_history') }} as due_at_end
-  on due_at_end.case_id = touching.case_id and due_at_end.valid_from_at < touching.ends_at
- and (due_at_end.valid_to_at is null or due_at_end.valid_to_at >= touching.ends_at)
-left join lateral (
-    select waits.case_id from {{ ref('int_case_supplement_waits') }} as waits
-    where waits.case_id = touching.case_id and waits.requested_at < touching.ends_at
-      and (waits.completed_at is null or waits.completed_at >= touching.ends_at)
-    limit 1
-) as waiting on true
+  on at_end.case_id = open_flags.case_id and at_end.valid_from_at < open_flags.ends_at
+ and (at_end.valid_to_at is null or at_end.valid_to_at >= open_flags.ends_at)

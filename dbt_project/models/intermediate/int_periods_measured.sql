@@ -24,4 +24,4 @@ select
 from {{ ref('dim_period') }} as periods
 cross join as_of
 where periods.start_date <= as_of.as_of_date
-  and periods.end_date >= (select min(received_date) from {{ ref('int_cases_classified') }})
+  and periods.end_date >= (select min(received_at)::date - 1 from {{ ref('stg_motcua__cases') }})

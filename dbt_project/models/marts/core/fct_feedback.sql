@@ -1,8 +1,16 @@
+{{ config(
+    materialized='incremental', unique_key='feedback_id', incremental_strategy='delete+insert',
+    indexes=[{'columns': ['feedback_id'], 'unique': True}, {'columns': ['source_batch_id']}]
+) }}
 -- One row per citizen feedback (PAKN), latest version, with how its handling went. No citizen text and no
 -- sender identity: only a keyed hash of the sender's phone (to count repeat petitions).
+-- Incremental: each night merges the feedback that changed.
 with feedback as (
 
     select * from {{ ref('stg_pakn__feedback') }}
+    {%- if is_incremental() %}
+    where source_batch_id > {{ model_watermark() }}
+    {%- endif %}
 
 )
 
@@ -26,5 +34,6 @@ select
     received_at,
     deadline_at,
     answered_at,
-    source_updated_at
+    source_updated_at,
+    {{ raw_watermark() }} as source_batch_id
 from feedback

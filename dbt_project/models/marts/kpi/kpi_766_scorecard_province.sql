@@ -1,2 +1,3 @@
+{{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert') }}
 -- Decision 766 indicators for the province x calendar period: see macros/kpi/scorecard_766_kpi.sql.
 {{ scorecard_766_kpi(by_agency=false) }}

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert') }}
+-- depends_on: {{ ref('fct_cases') }}, {{ ref('fct_feedback') }}
 -- Decision 766 scorecard per group and in total (100 points), for the province and each agency, per
 -- calendar period: the points of the indicators whose rule is known, next to the points those indicators
 -- could give (`points_max_scored`) and the group's maximum; the gap is what the sources cannot score.
@@ -8,11 +10,20 @@ with rules as (
 
 ),
 
+periods as (
+
+    select period_id from {{ periods_to_refresh(['calendar_month', 'calendar_quarter', 'calendar_year'],
+                                                model_watermark(), with_cases=true, with_feedback=true) }} as p
+
+),
+
 indicators as (
 
     select 'province' as scope, * from {{ ref('kpi_766_scorecard_province') }}
+    where period_id in (select period_id from periods)
     union all
     select 'agency' as scope, * from {{ ref('kpi_766_scorecard') }}
+    where period_id in (select period_id from periods)
 
 ),
 
@@ -41,7 +52,8 @@ select
     rules.group_name_vi,
     groups.points,
     groups.points_max_scored,
-    rules.group_max_points
+    rules.group_max_points,
+    {{ raw_watermark() }} as source_batch_id
 from groups
 join rules using (group_id)
 
@@ -56,6 +68,7 @@ select
     'Tổng điểm' as group_name_vi,
     sum(points),
     sum(points_max_scored),
-    100 as group_max_points
+    100 as group_max_points,
+    {{ raw_watermark() }} as source_batch_id
 from groups
 group by scope, period_id, period_kind, agency_id

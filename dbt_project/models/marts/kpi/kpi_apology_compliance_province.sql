@@ -1,2 +1,3 @@
+{{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert') }}
 -- See macros/kpi/apology_compliance_kpi.sql: the province total per period, counted from the cases directly.
 {{ apology_compliance_kpi(by_agency=false) }}

@@ -1,3 +1,4 @@
+{{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert') }}
 -- Case status per agency x field x channel x reporting period: the standard one-stop-shop statistics table
 -- (Biểu 06/VPCP/KSTT columns) plus the on-time rate and the late rate including overdue cases in progress.
 -- Each case counts at the agency that held it at the moment measured (receipt, period start, end of the
@@ -6,13 +7,14 @@
 with periods as (
 
     select * from {{ ref('int_periods_measured') }}
-    where period_kind in ('month', 'six_months', 'year')
+    where period_id in {{ periods_to_refresh(['month', 'six_months', 'year'], model_watermark()) }}
 
 ),
 
 states as (
 
     select * from {{ ref('int_case_period_states') }}
+    where period_id in (select period_id from periods)
 
 ),
 
@@ -64,7 +66,7 @@ contributions as (
     join {{ ref('int_case_agency_spells') }} as spells
       on spells.previous_agency_id is not null
      and spells.valid_from_at >= periods.starts_at and spells.valid_from_at < periods.ends_at
-    join {{ ref('int_cases_classified') }} as cases on cases.case_id = spells.case_id
+    join {{ ref('fct_cases') }} as cases on cases.case_id = spells.case_id
 
     union all
 
@@ -75,7 +77,7 @@ contributions as (
     join {{ ref('int_case_agency_spells') }} as spells
       on spells.previous_agency_id is not null
      and spells.valid_from_at >= periods.starts_at and spells.valid_from_at < periods.ends_at
-    join {{ ref('int_cases_classified') }} as cases on cases.case_id = spells.case_id
+    join {{ ref('fct_cases') }} as cases on cases.case_id = spells.case_id
 
 ),
 
@@ -166,9 +168,10 @@ select
     {{ is_target_met('final.on_time_rate', 'final.on_time_target_operator', 'final.on_time_target') }}
         as is_on_time_target_met,
     previous.on_time_rate as previous_on_time_rate,
-    final.on_time_rate - previous.on_time_rate as on_time_rate_change
+    final.on_time_rate - previous.on_time_rate as on_time_rate_change,
+    {{ raw_watermark() }} as source_batch_id
 from final
-left join final as previous
+left join {{ previous_values_source('final', ['agency_id', 'field_id', 'channel'], ['on_time_rate']) }} as previous
   on previous.period_id = final.previous_period_id
  and previous.agency_id = final.agency_id
  and previous.field_id is not distinct from final.field_id

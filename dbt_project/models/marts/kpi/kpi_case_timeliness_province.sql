@@ -1,9 +1,18 @@
+{{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert') }}
+-- depends_on: {{ ref('fct_cases') }}
 -- Province totals of the case status table per field x channel x period, counted straight from the case
 -- states without any agency attribution. A test checks that the agency rows of kpi_case_timeliness add up
 -- to these (no case lost or counted twice when cases moved between agencies).
-with states as (
+with periods as (
+
+    select period_id from {{ periods_to_refresh(['month', 'six_months', 'year'], model_watermark()) }} as p
+
+),
+
+states as (
 
     select * from {{ ref('int_case_period_states') }}
+    where period_id in (select period_id from periods)
 
 ),
 
@@ -43,6 +52,7 @@ select
     {{ safe_ratio('counted.resolved_late + counted.in_progress_overdue', 'counted.carried_over + counted.received') }}
         as late_rate_incl_overdue,
     periods.start_date as period_start_date,
-    periods.end_date as measured_until_date
+    periods.end_date as measured_until_date,
+    {{ raw_watermark() }} as source_batch_id
 from counted
 join {{ ref('int_periods_measured') }} as periods using (period_id)

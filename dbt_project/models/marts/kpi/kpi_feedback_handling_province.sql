@@ -1,2 +1,3 @@
+{{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert') }}
 -- PAKN handling for the province per period: see macros/kpi/feedback_handling_kpi.sql.
 {{ feedback_handling_kpi(by_agency=false) }}

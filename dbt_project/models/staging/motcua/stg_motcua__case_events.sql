@@ -1,9 +1,17 @@
+{{ config(
+    materialized='incremental', unique_key='case_id', incremental_strategy='delete+insert',
+    indexes=[{'columns': ['case_id']}, {'columns': ['source_batch_id']}]
+) }}
 -- Case events, one row per distinct event (the same event delivered twice counts once).
 -- GhiChu is a clerk's free text and may name people: it is dropped here.
+-- Incremental: a night re-reads all events of the cases that new raw batches touched.
 with source as (
 
     select distinct on (mahoso, thoidiem, loaisukien) *
     from {{ source('motcua', 'motcua_events') }}
+    {%- if is_incremental() %}
+    where mahoso in (select mahoso from {{ source('motcua', 'motcua_events') }} where _batch_id > {{ model_watermark() }})
+    {%- endif %}
     order by mahoso, thoidiem, loaisukien, _batch_id desc, _source_row desc
 
 ),
@@ -17,7 +25,8 @@ renamed as (
         loaisukien as event_type,
         ngayhentramoi as new_due_at,
         thoidiem as occurred_at,
-        _batch_id as batch_id
+        _batch_id as batch_id,
+        {{ raw_watermark() }} as source_batch_id
     from source
 
 )

@@ -1,9 +1,17 @@
+{{ config(
+    materialized='incremental', unique_key='case_id', incremental_strategy='delete+insert',
+    indexes=[{'columns': ['case_id'], 'unique': True}, {'columns': ['source_batch_id']}]
+) }}
 -- The latest version of each case (by NgayCapNhat, then the later batch), renamed and typed.
 -- Personal data (name, ID number, phone, address) stops here; only a keyed hash of the ID number remains.
+-- Incremental: a night re-reads only the versions of the cases that new raw batches touched.
 with source as (
 
     select distinct on (mahoso) *
     from {{ source('motcua', 'motcua_cases') }}
+    {%- if is_incremental() %}
+    where mahoso in (select mahoso from {{ source('motcua', 'motcua_cases') }} where _batch_id > {{ model_watermark() }})
+    {%- endif %}
     order by mahoso, ngaycapnhat desc, _batch_id desc, _source_row desc
 
 ),
@@ -29,7 +37,8 @@ renamed as (
         ngayketthuc as finished_at,
         ngaytraketqua as result_returned_at,
         ngaycapnhat as source_updated_at,
-        _batch_id as batch_id
+        _batch_id as batch_id,
+        {{ raw_watermark() }} as source_batch_id
     from source
 
 )

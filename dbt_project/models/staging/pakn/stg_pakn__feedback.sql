@@ -1,10 +1,18 @@
+{{ config(
+    materialized='incremental', unique_key='feedback_id', incremental_strategy='delete+insert',
+    indexes=[{'columns': ['feedback_id'], 'unique': True}, {'columns': ['source_batch_id']}]
+) }}
 -- The latest version of each feedback record, renamed and typed. The title, body, sender's name and phone
 -- are personal data (citizens' own words) and stop here; the phone survives only as a keyed hash, to
 -- recognise the same sender coming back (re-petition) without knowing who it is.
+-- Incremental: a night re-reads only the versions of the feedback that new raw batches touched.
 with source as (
 
     select distinct on (mapakn) *
     from {{ source('pakn', 'pakn_feedback') }}
+    {%- if is_incremental() %}
+    where mapakn in (select mapakn from {{ source('pakn', 'pakn_feedback') }} where _batch_id > {{ model_watermark() }})
+    {%- endif %}
     order by mapakn, ngaycapnhat desc, _batch_id desc, _source_row desc
 
 ),
@@ -25,7 +33,8 @@ renamed as (
         hanxuly as deadline_at,
         ngaytraloi as answered_at,
         ngaycapnhat as source_updated_at,
-        _batch_id as batch_id
+        _batch_id as batch_id,
+        {{ raw_watermark() }} as source_batch_id
     from source
 
 )

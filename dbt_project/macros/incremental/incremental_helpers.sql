@@ -1,0 +1,40 @@
+{#- Helpers that make the nightly build cost follow the day's changes, not the history.
+
+    Every incremental model stores `source_batch_id`: the newest raw batch (audit.batches) its rows are up to
+    date with. On an incremental run a model reads its own watermark (the largest source_batch_id it holds)
+    and recomputes only what batches after it can have changed. A model that failed last night still holds
+    the old watermark, so it catches up on the next run; nothing is skipped. This relies on batch ids growing
+    with time and on ingestion and dbt not running at once (nightly_load has max_active_runs=1). -#}
+
+{% macro raw_watermark() -%}
+    (select coalesce(max(batch_id), 0) from {{ source('audit', 'batches') }} where status = 'loaded')
+{%- endmacro %}
+
+{% macro model_watermark() -%}
+    {%- if is_incremental() -%}(select coalesce(max(source_batch_id), -1) from {{ this }}){%- else -%}-1{%- endif -%}
+{%- endmacro %}
+
+{#- Case ids whose case record or events changed after `since` (a watermark). -#}
+{% macro changed_case_ids(since) -%}
+    (select case_id from {{ ref('stg_motcua__cases') }} where source_batch_id > {{ since }}
+     union
+     select case_id from {{ ref('stg_motcua__case_events') }} where source_batch_id > {{ since }})
+{%- endmacro %}
+
+{#- The periods of `kinds` a change can reach: from the earliest receipt date among the changed cases (and
+    feedback, if asked) onwards, plus every period not over yet (they are measured up to the data's moment,
+    which moves every night). -#}
+{% macro periods_to_refresh(kinds, since, with_cases=true, with_feedback=false) -%}
+    (select period_id from {{ ref('int_periods_measured') }}
+     where period_kind in ({% for k in kinds %}'{{ k }}'{{ ', ' if not loop.last }}{% endfor %})
+       {%- if is_incremental() %}
+       and (is_period_open or cutoff_date >= least(
+            {%- if with_cases %}
+            (select min(received_date) from {{ ref('fct_cases') }} where source_batch_id > {{ since }}),
+            {%- endif %}
+            {%- if with_feedback %}
+            (select min(received_date) from {{ ref('fct_feedback') }} where source_batch_id > {{ since }}),
+            {%- endif %}
+            'infinity'::date))
+       {%- endif %})
+{%- endmacro %}
