@@ -1,26 +1,34 @@
-"""Run the Great Expectations suites kept in `expectations/suites/*.json` and record every result in `dq`.
+"""Run the Great Expectations suites kept in `expectations/suites/*.json`; record results and gaps in `dq`.
 
 A suite file is GX 1.x's own suite JSON; its `meta.target` says what it validates:
-  {"kind": "raw_batches", "table": "raw.motcua_cases"}   only the rows of the batches just loaded
-  {"kind": "table", "table": "marts.kpi_case_timeliness"} a whole table
-Each expectation carries GX's native `severity`: `critical` blocks the night (downstream tasks do not run),
-`warning` is recorded and never stops anything.
+  {"kind": "raw_batches", "table": "raw.motcua_cases"}    the rows of given batches (new or failed before)
+  {"kind": "table", "table": "marts.kpi_case_timeliness"}  a whole table (the current state)
+Each expectation has GX's native `severity` (`critical` blocks, `warning` never stops anything) and
+`meta.name` / `meta.kind`. Most are `unexpected_rows_expectation`s whose SQL returns one row per agency and
+period at fault: (agency_id, period_id, rows_affected, example_keys), so every failure can say where it is
+(the checkpoint asks for GX's COMPLETE result format, which is what returns those rows).
+
+Every result goes to dq.validation_results; every finding becomes a row of dq.gaps (first seen, last seen,
+rows affected, example keys - case codes, never personal data), open until a later validation no longer
+finds it; dq.open_gaps shows the open ones. Results also feed GX Data Docs (OUTPUT_DIR/gx/...).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 
 import psycopg
 
-from warehouse.config import EXPECTATIONS_DIR
+from warehouse.config import EXPECTATIONS_DIR, settings
 
 log = logging.getLogger(__name__)
 SUITES_DIR = EXPECTATIONS_DIR / "suites"
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
+URL_VARIABLE = "WAREHOUSE_SQLALCHEMY_URL"  # GX reads the URL from here, so it is never written to its config
 
 DQ_DDL = """
 create schema if not exists dq;
@@ -28,6 +36,8 @@ create table if not exists dq.validation_results (
     result_id           bigint generated always as identity primary key,
     run_id              text,
     suite_name          text not null,
+    check_name          text,
+    kind                text,
     target              text not null,
     batch_ids           bigint[],
     expectation_type    text not null,
@@ -43,6 +53,36 @@ create table if not exists dq.validation_results (
 );
 comment on table dq.validation_results is
   'Every Great Expectations result, one row per expectation per run: what was checked, on what, and how it went.';
+alter table dq.validation_results add column if not exists check_name text;
+alter table dq.validation_results add column if not exists kind text;
+
+create table if not exists dq.gaps (
+    gap_id          bigint generated always as identity primary key,
+    gap_key         text not null unique,
+    suite_name      text not null,
+    check_name      text not null,
+    kind            text not null,
+    severity        text not null,
+    target          text not null,
+    agency_id       text,
+    period_id       text,
+    batch_ids       bigint[],
+    rows_affected   bigint,
+    example_keys    jsonb,
+    description     text,
+    first_seen_at   timestamptz not null default now(),
+    last_seen_at    timestamptz not null default now(),
+    closed_at       timestamptz,
+    last_run_id     text
+);
+comment on table dq.gaps is
+  'Every data-quality gap found, by agency and period: open while validations keep finding it (closed_at null).';
+create or replace view dq.open_gaps as
+    select gap_id, agency_id, period_id, kind, severity, suite_name, check_name, description, rows_affected,
+           example_keys, batch_ids, first_seen_at, last_seen_at, target, last_run_id
+    from dq.gaps where closed_at is null;
+comment on view dq.open_gaps is
+  'The data-quality gaps still open: what blocks (critical) or weakens (warning) a period.';
 do $$ begin
     if exists (select from pg_roles where rolname = 'analyst') then
         grant usage on schema dq to analyst;
@@ -57,31 +97,50 @@ class BlockingGapError(RuntimeError):
 
 
 @dataclass
+class Finding:
+    agency_id: str | None
+    period_id: str | None
+    rows_affected: int
+    example_keys: list
+    batch_ids: list[int] | None = None  # the raw batches the rows came from, when the check can tell
+
+    def where(self) -> str:
+        return f"agency {self.agency_id or '(any)'}, period {self.period_id or '(any)'}"
+
+
+@dataclass
 class CheckResult:
+    name: str
+    kind: str
     expectation_type: str
     column: str | None
     severity: str
     success: bool
     element_count: int | None
     unexpected_count: int | None
-    examples: list
+    findings: list[Finding]
     observed: str | None
     description: str | None
 
     def describe(self) -> str:
-        what = f"{self.expectation_type}({self.column})" if self.column else self.expectation_type
-        rows = f"{self.unexpected_count} of {self.element_count} rows" if self.unexpected_count is not None else ""
-        seen = f"; examples: {self.examples[:5]}" if self.examples else ""
-        observed = f"; observed {self.observed}" if self.observed and not rows else ""
-        return f"[{self.severity}] {what}: {rows}{observed}{seen}" + (
-            f" — {self.description}" if self.description else ""
-        )
+        head = f"[{self.severity}] {self.name} ({self.kind})"
+        if self.findings:
+            parts = [
+                f"{f.where()}: {f.rows_affected} rows (e.g. {', '.join(map(str, f.example_keys[:3]))})"
+                for f in self.findings[:8]
+            ]
+            more = f"; and {len(self.findings) - 8} more agency/period pairs" if len(self.findings) > 8 else ""
+            return f"{head}: " + "; ".join(parts) + more
+        if self.unexpected_count is not None:
+            return f"{head} on {self.column}: {self.unexpected_count} of {self.element_count} rows"
+        return f"{head}: observed {self.observed}"
 
 
 @dataclass
 class SuiteOutcome:
     suite: str
     target: str
+    kind: str
     batch_ids: list[int] | None
     checks: list[CheckResult] = field(default_factory=list)
     skipped_reason: str | None = None
@@ -104,63 +163,132 @@ class SuiteOutcome:
         )
 
 
+def suite_names(kind: str | None = None) -> list[str]:
+    names = sorted(p.stem for p in SUITES_DIR.glob("*.json"))
+    return [n for n in names if kind is None or load_suite_file(n)["meta"]["target"]["kind"] == kind]
+
+
 def load_suite_file(name: str) -> dict:
     path = SUITES_DIR / f"{name}.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     target = data.get("meta", {}).get("target", {})
     if target.get("kind") not in ("raw_batches", "table") or not _IDENTIFIER.match(target.get("table", "")):
         raise ValueError(f"{path}: meta.target must be {{'kind': 'raw_batches'|'table', 'table': 'schema.table'}}")
+    for expectation in data["expectations"]:
+        meta = expectation.get("meta", {})
+        if not meta.get("name") or not meta.get("kind") or expectation.get("severity") not in ("critical", "warning"):
+            raise ValueError(f"{path}: every expectation needs meta.name, meta.kind and severity critical|warning")
     return data
 
 
-def run_suite(name: str, sqlalchemy_url: str, batch_ids: list[int] | None = None) -> SuiteOutcome:
-    """Validate one suite's target with GX; for raw_batches suites, only the given batches."""
+def _context():
+    """A GX file context under OUTPUT_DIR/gx (stores results and Data Docs; suites come from our files)."""
     import great_expectations as gx
+
+    root = settings().output_dir / "gx"
+    root.mkdir(parents=True, exist_ok=True)
+    return gx.get_context(mode="file", project_root_dir=str(root))
+
+
+def data_docs_index():
+    return settings().output_dir / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+def run_suite(name: str, sqlalchemy_url: str, batch_ids: list[int] | None = None) -> SuiteOutcome:
+    """Validate one suite's target with GX (for raw_batches suites, only the given batches)."""
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
 
     data = load_suite_file(name)
     target = data["meta"]["target"]
     table = target["table"]
-    outcome = SuiteOutcome(name, table, batch_ids if target["kind"] == "raw_batches" else None)
+    outcome = SuiteOutcome(name, table, target["kind"], batch_ids if target["kind"] == "raw_batches" else None)
     if target["kind"] == "raw_batches":
         if not batch_ids:
-            outcome.skipped_reason = "no new batch"
+            outcome.skipped_reason = "no batch to validate"
             return outcome
-        ids = ",".join(str(int(b)) for b in batch_ids)
-        query = f"select * from {table} where _batch_id in ({ids})"
+        query = f"select * from {table} where _batch_id in ({','.join(str(int(b)) for b in batch_ids)})"
     else:
         query = f"select * from {table}"
 
-    context = gx.get_context(mode="ephemeral")
-    source = context.data_sources.add_postgres("warehouse", connection_string=sqlalchemy_url)
-    asset = source.add_query_asset(name=name, query=query)
-    batch = asset.add_batch_definition_whole_table("whole")
-    suite = context.suites.add(
+    os.environ[URL_VARIABLE] = sqlalchemy_url
+    context = _context()
+    source = context.data_sources.add_or_update_postgres("warehouse", connection_string="${" + URL_VARIABLE + "}")
+    if name in [asset.name for asset in source.assets]:
+        source.delete_asset(name)
+    batch = source.add_query_asset(name=name, query=query).add_batch_definition_whole_table("whole")
+    suite = context.suites.add_or_update(
         gx.ExpectationSuite(name=data["name"], expectations=data["expectations"], meta=data.get("meta", {}))
     )
-    definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-    result = definition.run(result_format={"result_format": "SUMMARY", "partial_unexpected_count": 10})
-    for item in result.results:
-        config = item.expectation_config
-        kwargs = config.kwargs
-        res = item.result or {}
-        observed = res.get("observed_value")
-        outcome.checks.append(
-            CheckResult(
-                expectation_type=config.type,
-                column=kwargs.get("column")
-                or (f"{kwargs.get('column_A')},{kwargs.get('column_B')}" if kwargs.get("column_A") else None),
-                severity=str(getattr(config, "severity", None) or config.get("severity") or "critical")
-                .lower()
-                .removeprefix("failureseverity."),
-                success=bool(item.success),
-                element_count=res.get("element_count"),
-                unexpected_count=res.get("unexpected_count"),
-                examples=[_plain(v) for v in (res.get("partial_unexpected_list") or [])],
-                observed=None if observed is None else json.dumps(_plain(observed), ensure_ascii=False)[:500],
-                description=(config.meta or {}).get("description"),
-            )
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=batch, suite=suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=name,
+            validation_definitions=[definition],
+            actions=[UpdateDataDocsAction(name="update_data_docs")],
+            result_format={"result_format": "COMPLETE", "partial_unexpected_count": 10},
         )
+    )
+    result = next(iter(checkpoint.run().run_results.values()))
+    for item in result.results:
+        outcome.checks.append(_check_result(item))
     return outcome
+
+
+def _check_result(item) -> CheckResult:
+    config = item.expectation_config
+    kwargs, meta = config.kwargs, config.meta or {}
+    res = item.result or {}
+    findings: list[Finding] = []
+    rows = (res.get("details") or {}).get("unexpected_rows")
+    if rows is not None:
+        records = rows.to_dict("records") if hasattr(rows, "to_dict") else list(rows)
+        for row in records:
+            keys = row.get("example_keys")
+            findings.append(
+                Finding(
+                    row.get("agency_id"),
+                    row.get("period_id"),
+                    int(row.get("rows_affected") or 0),
+                    [str(k) for k in (list(keys) if keys is not None else [])],
+                    [int(b) for b in row["batch_ids"]] if row.get("batch_ids") is not None else None,
+                )
+            )
+    severity = str(getattr(config, "severity", None) or config.get("severity") or "critical").lower()
+    observed = res.get("observed_value")
+    error = _exception_message(item)
+    if error:  # a check that could not run counts as failed, and says why
+        observed = f"the check could not run: {error}"
+    return CheckResult(
+        name=meta.get("name", config.type),
+        kind=meta.get("kind", config.type),
+        expectation_type=config.type,
+        column=kwargs.get("column"),
+        severity=severity.removeprefix("failureseverity."),
+        success=bool(item.success),
+        element_count=res.get("element_count"),
+        unexpected_count=res.get(
+            "unexpected_count", sum(f.rows_affected for f in findings) if rows is not None else None
+        ),
+        findings=findings,
+        observed=observed
+        if error
+        else None
+        if observed is None
+        else json.dumps(_plain(observed), ensure_ascii=False)[:500],
+        description=meta.get("description"),
+    )
+
+
+def _exception_message(item) -> str | None:
+    info = item.exception_info or {}
+    infos = [info] if "raised_exception" in info else list(info.values())
+    for entry in infos:
+        if isinstance(entry, dict) and entry.get("raised_exception"):
+            return str(entry.get("exception_message", "unknown error")).split("\n")[0][:300]
+    return None
 
 
 def _plain(value):
@@ -171,45 +299,95 @@ def _plain(value):
     return value if isinstance(value, int | float | str | bool | type(None)) else str(value)
 
 
-def record(conn: psycopg.Connection, outcome: SuiteOutcome, run_id: str | None) -> None:
+def ensure_dq_schema(conn: psycopg.Connection) -> None:
     with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(hashtext('expectations.dq'))")
         conn.execute(DQ_DDL)
-        with conn.cursor() as cur:
-            cur.executemany(
-                "insert into dq.validation_results (run_id, suite_name, target, batch_ids, expectation_type,"
-                " column_name, severity, success, element_count, unexpected_count, unexpected_examples,"
-                " observed_value, description) values (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                [
-                    (
-                        run_id,
-                        outcome.suite,
-                        outcome.target,
-                        outcome.batch_ids,
-                        c.expectation_type,
-                        c.column,
-                        c.severity,
-                        c.success,
-                        c.element_count,
-                        c.unexpected_count,
-                        json.dumps(c.examples, ensure_ascii=False),
-                        c.observed,
-                        c.description,
-                    )
-                    for c in outcome.checks
-                ],
+
+
+def record(conn: psycopg.Connection, outcome: SuiteOutcome, run_id: str | None) -> None:
+    """Results into dq.validation_results; findings into dq.gaps; gaps no longer found are closed."""
+    if outcome.skipped_reason:
+        return
+    ensure_dq_schema(conn)
+    with conn.transaction(), conn.cursor() as cur:
+        cur.executemany(
+            "insert into dq.validation_results (run_id, suite_name, check_name, kind, target, batch_ids,"
+            " expectation_type, column_name, severity, success, element_count, unexpected_count,"
+            " unexpected_examples, observed_value, description) values (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+            [
+                (
+                    run_id,
+                    outcome.suite,
+                    c.name,
+                    c.kind,
+                    outcome.target,
+                    outcome.batch_ids,
+                    c.expectation_type,
+                    c.column,
+                    c.severity,
+                    c.success,
+                    c.element_count,
+                    c.unexpected_count,
+                    json.dumps([f.__dict__ for f in c.findings][:50], ensure_ascii=False, default=str),
+                    c.observed,
+                    c.description,
+                )
+                for c in outcome.checks
+            ],
+        )
+        found: list[str] = []
+        for check in outcome.checks:
+            findings = check.findings or (
+                [] if check.success else [Finding(None, None, check.unexpected_count or 0, [])]
             )
+            for finding in findings:
+                key = "|".join([outcome.suite, check.name, finding.agency_id or "", finding.period_id or ""])
+                found.append(key)
+                cur.execute(
+                    "insert into dq.gaps (gap_key, suite_name, check_name, kind, severity, target, agency_id,"
+                    " period_id, batch_ids, rows_affected, example_keys, description, last_run_id)"
+                    " values (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+                    " on conflict (gap_key) do update set severity = excluded.severity, batch_ids = excluded.batch_ids,"
+                    " rows_affected = excluded.rows_affected, example_keys = excluded.example_keys,"
+                    " last_seen_at = now(), closed_at = null, last_run_id = excluded.last_run_id",
+                    (
+                        key,
+                        outcome.suite,
+                        check.name,
+                        check.kind,
+                        check.severity,
+                        outcome.target,
+                        finding.agency_id,
+                        finding.period_id,
+                        finding.batch_ids or outcome.batch_ids,
+                        finding.rows_affected,
+                        json.dumps(finding.example_keys[:10], ensure_ascii=False),
+                        check.description,
+                        run_id,
+                    ),
+                )
+        # what this run looked at and no longer finds is fixed: a table's current state, or the same batches
+        scope = "" if outcome.kind == "table" else " and batch_ids <@ %s::bigint[]"
+        params = [outcome.suite, found] + ([outcome.batch_ids] if outcome.kind != "table" else [])
+        cur.execute(
+            "update dq.gaps set closed_at = now() where closed_at is null and suite_name = %s"
+            f" and not (gap_key = any(%s)){scope}",
+            params,
+        )
 
 
 def gate(outcomes: list[SuiteOutcome]) -> str:
-    """A summary for the task log; raises BlockingGapError naming every blocking failure."""
+    """A summary for the task log; raises BlockingGapError naming agency, period, check and rows."""
     lines = [o.describe() for o in outcomes]
     for outcome in outcomes:
         lines += [f"  {c.describe()}" for c in outcome.blocking_failures + outcome.warnings]
-    text = "\n".join(lines)
     blocking = [(o, c) for o in outcomes for c in o.blocking_failures]
     if blocking:
         raise BlockingGapError(
             f"{len(blocking)} blocking data-quality failure(s); downstream tasks will not run:\n"
             + "\n".join(f"  {o.suite} on {o.target}: {c.describe()}" for o, c in blocking)
+            + "\nSee dq.open_gaps; fix the source and re-deliver, or exclude the batch"
+            " (python -m warehouse batches exclude <batch_id> --reason ...), then re-run the night."
         )
-    return text
+    return "\n".join(lines)

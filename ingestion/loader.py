@@ -74,7 +74,7 @@ class Loader:
     def seen(self, entity: Entity, content_sha256: str) -> tuple[str, int] | None:
         row = self.conn.execute(
             "select status, batch_id from audit.batches where entity = %s and content_sha256 = %s "
-            "and status in ('loaded', 'rejected') order by batch_id desc limit 1",
+            "and status in ('loaded', 'rejected', 'excluded') order by batch_id desc limit 1",
             (entity.name, content_sha256),
         ).fetchone()
         return (row[0], row[1]) if row else None

@@ -43,9 +43,17 @@ create table if not exists audit.batches (
 );
 comment on table audit.batches is
   'One row per batch (a file or an API pull): what was read, loaded and quarantined, and how it ended.';
--- the same content is loaded (or rejected) once per entity, even by two loaders racing
-create unique index if not exists batches_once
-    on audit.batches (entity, content_sha256) where status in ('loading', 'loaded', 'rejected');
+-- validation: null until Great Expectations has looked at the batch, then passed / warned / failed;
+-- status 'excluded': an operator took a loaded batch out of the warehouse (staging ignores it)
+alter table audit.batches add column if not exists validation text;
+alter table audit.batches add column if not exists excluded_reason text;
+alter table audit.batches drop constraint if exists batches_status_check;
+alter table audit.batches add constraint batches_status_check
+    check (status in ('loading', 'loaded', 'rejected', 'failed', 'excluded'));
+-- the same content is loaded (or rejected, or excluded by an operator) once per entity, even by two loaders racing
+drop index if exists audit.batches_once;
+create unique index if not exists batches_once_per_entity
+    on audit.batches (entity, content_sha256) where status in ('loading', 'loaded', 'rejected', 'excluded');
 
 create table if not exists raw.quarantine (
     quarantine_id   bigint generated always as identity primary key,

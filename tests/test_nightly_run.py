@@ -8,6 +8,7 @@ must load nothing again and leave the marts as they were.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -101,7 +102,15 @@ def test_every_source_was_loaded_through_the_ledger(nightly):
 def test_both_validation_gates_recorded_their_results(nightly):
     conn, *_ = nightly
     suites = {r[0] for r in conn.execute("select distinct suite_name from dq.validation_results")}
-    assert {"raw_motcua_cases", "mart_kpi_case_timeliness"} <= suites
+    assert {
+        "raw_motcua_cases",
+        "raw_motcua_events",
+        "raw_pakn_feedback",
+        "raw_baocao_values",
+        "mart_case_kpis",
+        "mart_other_kpis",
+        "mart_report_compliance",
+    } <= suites
     failed_critical = conn.execute(
         "select count(*) from dq.validation_results where severity = 'critical' and not success"
     ).fetchone()[0]
@@ -123,3 +132,22 @@ def test_analysts_can_read_the_quality_results_the_night_recorded(nightly):
         conn.execute("set local role analyst")
         assert conn.execute("select count(*) from dq.validation_results").fetchone()[0] > 0
         assert conn.execute("select count(*) from marts.kpi_online_share").fetchone()[0] > 0
+
+
+def test_every_mart_column_is_documented(nightly, tmp_path_factory):
+    """dbt docs generate ran in the night: every column of every table in marts has a description."""
+    conn, *_ = nightly
+    target = next(tmp_path_factory.getbasetemp().glob("nightly*/output/dbt/target"))
+    manifest = json.loads((target / "manifest.json").read_text())
+    assert (target / "index.html").exists() and (target / "catalog.json").exists()
+    described = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and node["schema"] == "marts":
+            described[node["name"]] = {c for c, v in node["columns"].items() if v.get("description", "").strip()}
+    actual = {}
+    for table, column in conn.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = 'marts'"
+    ):
+        actual.setdefault(table, set()).add(column)
+    missing = {t: sorted(cols - described.get(t, set())) for t, cols in actual.items()}
+    assert {t: cols for t, cols in missing.items() if cols} == {}

@@ -151,6 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("kpis", help="print the province KPI table")
     db = sub.add_parser("db", help="the embedded PostgreSQL server")
     db.add_argument("action", choices=["start", "stop", "url", "psql"])
+    blockers = sub.add_parser("blockers", help="what blocks publishing a period")
+    blockers.add_argument("--period", required=True, help="e.g. 2025-6T or 2025-NAM")
+    batches = sub.add_parser("batches", help="the batch ledger")
+    batches.add_argument("action", nargs="?", choices=["list", "exclude"], default="list")
+    batches.add_argument("batch_id", nargs="?", type=int)
+    batches.add_argument("--reason")
+    batches.add_argument("--limit", type=int, default=30)
     af = sub.add_parser("airflow", help="run an airflow command in the project's Airflow home")
     af.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -176,7 +183,63 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "airflow":
         return airflow(*args.args)
+    if args.command == "blockers":
+        return _blockers(args.period)
+    if args.command == "batches":
+        return _batches(args)
     return _db(args.action)
+
+
+def _blockers(period: str) -> int:
+    from expectations.blockers import period_gaps
+
+    with connect() as conn:
+        gaps = period_gaps(conn, period)
+    blocking = [g for g in gaps if g.severity == "critical"]
+    print(f"Period {period}: {len(blocking)} blocking gap(s), {len(gaps) - len(blocking)} warning(s) open")
+    for gap in gaps:
+        print("  " + gap.line())
+    if blocking:
+        print("Publication is blocked until these are fixed (re-deliver, or exclude the batch) and the night re-run.")
+    return 1 if blocking else 0
+
+
+def _batches(args) -> int:
+    with connect() as conn:
+        if args.action == "exclude":
+            if not args.batch_id or not args.reason:
+                print('usage: python -m warehouse batches exclude BATCH_ID --reason "why"')
+                return 2
+            row = conn.execute(
+                "update audit.batches set status = 'excluded', excluded_reason = %s"
+                " where batch_id = %s and status = 'loaded' returning location",
+                (args.reason, args.batch_id),
+            ).fetchone()
+            if not row:
+                print(f"batch {args.batch_id} is not a loaded batch; nothing changed")
+                return 1
+            if conn.execute("select to_regclass('dq.gaps')").fetchone()[0]:
+                conn.execute(
+                    "update dq.gaps set closed_at = now() where closed_at is null and batch_ids <@ ("
+                    " select array_agg(batch_id) from audit.batches where status = 'excluded')"
+                )
+            print(f"batch {args.batch_id} ({row[0]}) excluded: staging ignores its rows from the next build.")
+            print(
+                "If the marts were already built from it, rebuild them: make nightly, with a dbt --full-refresh"
+                " (see the README's runbook)."
+            )
+            return 0
+        rows = conn.execute(
+            "select batch_id, source, status, coalesce(validation, '-'), rows_loaded, rows_quarantined,"
+            " finished_at, location from audit.batches order by batch_id desc limit %s",
+            (args.limit,),
+        ).fetchall()
+    for batch_id, source, status, validation, loaded, quarantined, finished, location in rows:
+        print(
+            f"{batch_id:>7} {source:<7} {status:<9} {validation:<7} {loaded:>8} {quarantined:>5}  "
+            f"{finished:%Y-%m-%d %H:%M}  {location}"
+        )
+    return 0
 
 
 def _db(action: str) -> int:

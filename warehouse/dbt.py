@@ -48,3 +48,48 @@ def run_dbt(args: list[str], url: str | None = None) -> DbtOutcome:
     if result.exception is not None:
         failures.append(f"dbt {command} raised {type(result.exception).__name__}: {result.exception}")
     return DbtOutcome(success=bool(result.success), failures=failures, results=outcomes)
+
+
+SEED_STATE_DDL = """
+create table if not exists audit.dbt_state (
+    key         text primary key,
+    value       text not null,
+    updated_at  timestamptz not null default now()
+);
+comment on table audit.dbt_state is
+  'What the nightly build needs to remember, e.g. the hash of the seed files it loaded.';
+"""
+
+
+def seeds_digest() -> str:
+    """Hash of the seed files and the project file (which sets their column types)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((DBT_PROJECT_DIR / "seeds").glob("*.csv")) + [DBT_PROJECT_DIR / "dbt_project.yml"]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def nightly_build(url: str | None = None) -> DbtOutcome:
+    """The nightly `dbt build`: seeds only when their files changed since the last successful build, and
+    without the unit tests (they test the SQL, not the data; the test suite runs them)."""
+    from .db import connect
+
+    url = url or database_url()
+    digest = seeds_digest()
+    with connect(url) as conn:
+        conn.execute(SEED_STATE_DDL)
+        row = conn.execute("select value from audit.dbt_state where key = 'seeds_digest'").fetchone()
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    if row and row[0] == digest:
+        args += ["--exclude-resource-type", "seed"]
+    outcome = run_dbt(args, url)
+    if outcome.success:
+        with connect(url) as conn:
+            conn.execute(
+                "insert into audit.dbt_state (key, value) values ('seeds_digest', %s)"
+                " on conflict (key) do update set value = excluded.value, updated_at = now()",
+                (digest,),
+            )
+    return outcome

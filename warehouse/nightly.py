@@ -16,9 +16,6 @@ from .db import bootstrap, connect, database_url, redact, sqlalchemy_url
 
 log = logging.getLogger(__name__)
 
-RAW_SUITES = {"motcua": ["raw_motcua_cases"], "pakn": [], "baocao": []}
-MART_SUITES = ["mart_kpi_case_timeliness"]
-
 
 class MartBuildError(RuntimeError):
     """dbt could not build the marts; yesterday's tables stay in place."""
@@ -47,38 +44,66 @@ def ingest(source: str, run_id: str | None = None) -> dict:
 
 
 def validate_raw(summaries: list[dict], run_id: str | None = None) -> dict:
-    """GX on the batches loaded tonight; raises BlockingGapError if a critical expectation fails."""
-    from expectations.runner import gate, record, run_suite
+    """GX on every raw batch not yet validated, and on those that failed before (a failed batch keeps blocking
+    until it passes or an operator excludes it). Raises BlockingGapError on a critical failure."""
+    from expectations.runner import gate, load_suite_file, record, run_suite, suite_names
 
     outcomes = []
     url = sqlalchemy_url()
     with connect() as conn:
-        for summary in summaries:
-            for suite in RAW_SUITES.get(summary["source"], []):
-                outcome = run_suite(suite, url, summary["new_batch_ids"])
-                record(conn, outcome, run_id)
-                outcomes.append(outcome)
+        for suite in suite_names("raw_batches"):
+            entity = load_suite_file(suite)["meta"]["target"]["table"].split(".", 1)[1]
+            batch_ids = [
+                r[0]
+                for r in conn.execute(
+                    "select batch_id from audit.batches where entity = %s and status = 'loaded'"
+                    " and (validation is null or validation = 'failed') order by batch_id",
+                    (entity,),
+                )
+            ]
+            outcome = run_suite(suite, url, batch_ids)
+            record(conn, outcome, run_id)
+            if not outcome.skipped_reason:
+                _mark_batches(conn, outcome, batch_ids)
+            outcomes.append(outcome)
     report = gate(outcomes)
     log.info("raw batch validation:\n%s", report)
-    return {"suites": [o.describe() for o in outcomes]}
+    return {"suites": [o.describe() for o in outcomes], "loaded": [s["source"] for s in summaries]}
+
+
+def _mark_batches(conn, outcome, batch_ids: list[int]) -> None:
+    """Each validated batch: failed (a critical finding in its rows), warned, or passed. A critical failure
+    that cannot tell its batches fails them all."""
+    verdict = dict.fromkeys(batch_ids, "passed")
+    for check in outcome.warnings + outcome.blocking_failures:  # critical last: it wins
+        status = "failed" if check.severity == "critical" else "warned"
+        found = [b for f in check.findings for b in (f.batch_ids or [])] or batch_ids
+        for batch in found:
+            if batch in verdict and verdict[batch] != "failed":
+                verdict[batch] = status
+    for status in ("passed", "warned", "failed"):
+        chosen = [b for b, v in verdict.items() if v == status]
+        if chosen:
+            conn.execute("update audit.batches set validation = %s where batch_id = any(%s)", (status, chosen))
 
 
 def build_marts(run_id: str | None = None) -> dict:
-    from .dbt import run_dbt
+    from .dbt import nightly_build
 
-    outcome = run_dbt(["build"])
+    outcome = nightly_build()
     if not outcome.success:
         raise MartBuildError("dbt build failed; marts keep their previous state:\n" + "\n".join(outcome.failures))
     return {"nodes": len(outcome.results)}
 
 
 def validate_marts(run_id: str | None = None) -> dict:
-    from expectations.runner import gate, record, run_suite
+    """GX on the marts as built tonight. Raises BlockingGapError on a critical failure."""
+    from expectations.runner import gate, record, run_suite, suite_names
 
     outcomes = []
     url = sqlalchemy_url()
     with connect() as conn:
-        for suite in MART_SUITES:
+        for suite in suite_names("table"):
             outcome = run_suite(suite, url)
             record(conn, outcome, run_id)
             outcomes.append(outcome)

@@ -12,7 +12,9 @@ with periods as (
 
 cases as (
 
+    -- only cases still open at, or ended after, the start of the earliest period rebuilt (an index scan)
     select * from {{ ref('fct_cases') }}
+    where coalesce(ended_at, 'infinity'::timestamptz) >= (select min(starts_at) from periods)
 
 ),
 
@@ -44,6 +46,17 @@ processed as (
 
 ),
 
+next_petitions as (
+
+    -- when the same sender (keyed hash of the phone) wrote again, for 5.3's "re-petitioned" rule
+    select
+        feedback_id,
+        lead(received_at) over (partition by sender_key order by received_at, feedback_id) as next_petition_at
+    from {{ ref('fct_feedback') }}
+    where sender_key is not null
+
+),
+
 feedback as (
 
     select
@@ -58,15 +71,13 @@ feedback as (
                  false) as is_handled_on_time,
         feedback.answered_at is null or feedback.answered_at >= periods.ends_at as is_open_at_end,
         feedback.deadline_date >= periods.end_date as is_within_time_at_end,
-        exists (select 1 from {{ ref('fct_feedback') }} as again
-                where again.sender_key = feedback.sender_key and again.feedback_id <> feedback.feedback_id
-                  and again.received_at > feedback.received_at and again.received_at < periods.ends_at)
-            as is_petitioned_again
+        coalesce(next_petitions.next_petition_at < periods.ends_at, false) as is_petitioned_again
     from periods
     join {{ ref('fct_feedback') }} as feedback
       on feedback.received_at < periods.ends_at
      and (feedback.received_at >= periods.starts_at
           or (feedback.answered_at >= periods.starts_at and feedback.answered_at < periods.ends_at))
+    left join next_petitions using (feedback_id)
     where not feedback.is_passed_on
 
 ),

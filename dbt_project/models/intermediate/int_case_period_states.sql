@@ -15,7 +15,9 @@ with periods as (
 
 cases as (
 
+    -- only cases still open at, or ended after, the start of the earliest period rebuilt (an index scan)
     select * from {{ ref('fct_cases') }}
+    where coalesce(ended_at, 'infinity'::timestamptz) >= (select min(starts_at) from periods)
 
 ),
 

@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert') }}
+{{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
+          indexes=[{'columns': ['period_id']}]) }}
 -- depends_on: {{ ref('fct_cases') }}, {{ ref('fct_feedback') }}
 -- Decision 766 scorecard per group and in total (100 points), for the province and each agency, per
 -- calendar period: the points of the indicators whose rule is known, next to the points those indicators

@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert') }}
+{{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
+          indexes=[{'columns': ['period_id']}]) }}
 -- depends_on: {{ ref('fct_cases') }}
 -- Province totals of the case status table per field x channel x period, counted straight from the case
 -- states without any agency attribution. A test checks that the agency rows of kpi_case_timeliness add up

@@ -4,6 +4,7 @@ with source as (
 
     select distinct on (madonvi) *
     from {{ source('motcua', 'motcua_agencies') }}
+    where _batch_id in (select batch_id from {{ source('audit', 'batches') }} where status = 'loaded')
     order by madonvi, _batch_id desc, _source_row desc
 
 ),

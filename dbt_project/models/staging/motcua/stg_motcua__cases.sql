@@ -9,8 +9,9 @@ with source as (
 
     select distinct on (mahoso) *
     from {{ source('motcua', 'motcua_cases') }}
+    where _batch_id in (select batch_id from {{ source('audit', 'batches') }} where status = 'loaded')
     {%- if is_incremental() %}
-    where mahoso in (select mahoso from {{ source('motcua', 'motcua_cases') }} where _batch_id > {{ model_watermark() }})
+      and mahoso in (select mahoso from {{ source('motcua', 'motcua_cases') }} where _batch_id > {{ model_watermark() }})
     {%- endif %}
     order by mahoso, ngaycapnhat desc, _batch_id desc, _source_row desc
 

@@ -10,8 +10,9 @@ with source as (
 
     select distinct on (mapakn) *
     from {{ source('pakn', 'pakn_feedback') }}
+    where _batch_id in (select batch_id from {{ source('audit', 'batches') }} where status = 'loaded')
     {%- if is_incremental() %}
-    where mapakn in (select mapakn from {{ source('pakn', 'pakn_feedback') }} where _batch_id > {{ model_watermark() }})
+      and mapakn in (select mapakn from {{ source('pakn', 'pakn_feedback') }} where _batch_id > {{ model_watermark() }})
     {%- endif %}
     order by mapakn, ngaycapnhat desc, _batch_id desc, _source_row desc
 
