@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run nightly test lint db-start db-stop db-url psql kpis blockers clean
+.PHONY: run nightly rollup test lint db-start db-stop db-url psql kpis blockers clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -46,6 +46,10 @@ psql: $(VENV)/.synced
 
 kpis: $(VENV)/.synced
 	$(PY) -m warehouse kpis
+
+# publish a period's extracts (Sở Nội vụ, Thanh tra tỉnh), e.g. make rollup PERIOD=2026-6T
+rollup: $(VENV)/.synced
+	$(PY) -m warehouse rollup $(if $(PERIOD),--period $(PERIOD))
 
 # what blocks publishing a period, e.g. make blockers PERIOD=2026-6T
 blockers: $(VENV)/.synced

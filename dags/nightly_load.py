@@ -23,7 +23,9 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, dag, task
 
-MARTS = Asset("khanhhoa_marts")
+from warehouse.assets import MARTS_ASSET
+
+MARTS = Asset(MARTS_ASSET)
 
 # I/O can fail for a moment (database restart, network): retry twice, waiting 2 then 4 minutes.
 RETRY_DELAY = timedelta(seconds=int(os.environ.get("NIGHTLY_RETRY_DELAY_SECONDS", "120")))

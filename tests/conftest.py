@@ -8,9 +8,12 @@ refuses to start), in a throw-away data folder under .tmp/. Set TEST_DATABASE_UR
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -83,8 +86,9 @@ def golden_warehouse(tmp_path_factory, server_url):
         writer.writerows(AGENCIES)
     with open(motcua / "dm_tthc.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc", "SoNgayGiaiQuyet", "CapThucHien",
-                         "CoTrucTuyenToanTrinh"])  # fmt: skip
+        writer.writerow(
+            ["MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc", "SoNgayGiaiQuyet", "CapThucHien", "CoTrucTuyenToanTrinh"]
+        )
         writer.writerows(PROCEDURES)
     (motcua / "hoso_golden.jsonl").write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in CASES) + "\n")
     with open(motcua / "sukien_golden.csv", "w", newline="", encoding="utf-8") as handle:
@@ -110,3 +114,68 @@ def golden_warehouse(tmp_path_factory, server_url):
     patch.undo()
     with psycopg.connect(url) as conn:
         yield conn
+
+
+PROVINCE = dict(cases_per_year=500, start=dt.date(2024, 12, 15), as_of=dt.datetime(2025, 9, 20, 6, 0))
+
+
+@pytest.fixture(scope="session")
+def nightly_province(tmp_path_factory, server_url):
+    """A small simulated province spanning the 1/7/2025 reorganisation, run through one night of nightly_load
+    by Airflow (`airflow dags test`) on its own database: (url, env for further runs, the run, counts).
+    To show the extracts' formula neutralisation, one agency's name and one feedback title start with '='."""
+    from ingestion.simulator.generate import SimulationSpec, generate
+
+    root = tmp_path_factory.mktemp("province")
+    landing = root / "landing"
+    counts = generate(landing, SimulationSpec(**PROVINCE))
+    catalogue = landing / "motcua" / "dm_donvi.csv"
+    catalogue.write_text(
+        catalogue.read_text(encoding="utf-8").replace(
+            "SO-TP,Sở Tư pháp,", 'SO-TP,"=HYPERLINK(""http://x.invalid"",""Sở Tư pháp"")",'
+        ),
+        encoding="utf-8",
+    )
+    feedback = {
+        "MaPAKN": "FORMULA-1",
+        "KenhTiepNhan": "CONG_DVCQG",
+        "LoaiPAKN": "KTXH",
+        "MaTTHC": None,
+        "MaDonViXuLy": "SO-TP",
+        "NgayTiepNhan": "2025-05-05T09:00:00",
+        "HanXuLy": "2025-05-26T17:00:00",
+        "NgayTraLoi": "2025-05-20T09:00:00",
+        "TrangThai": "DA_TRA_LOI",
+        "CongKhai": True,
+        "DanhGia": None,
+        "TieuDe": '=HYPERLINK("http://x.invalid","bấm vào đây")',
+        "NoiDung": "=1+1",
+        "NguoiGui": "Lê Văn Nam",
+        "DienThoaiNguoiGui": "0905000123",
+        "NgayCapNhat": "2025-05-20T09:00:00",
+    }
+    (landing / "pakn" / "pakn_formula.jsonl").write_text(json.dumps(feedback, ensure_ascii=False) + "\n")
+    name = "nightly_province"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f"drop database if exists {name} with (force)")
+        admin.execute(f"create database {name}")
+    url = _with_database(server_url, name)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "LANDING_DIR": str(landing),
+        "OUTPUT_DIR": str(root / "output"),
+        "AIRFLOW_HOME": str(root / "airflow"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "NIGHTLY_RETRY_DELAY_SECONDS": "1",
+        "PII_HASH_KEY": "test-key",
+    }
+    airflow = [sys.executable, "-m", "warehouse", "airflow"]
+    migrate = subprocess.run([*airflow, "db", "migrate"], env=env, capture_output=True, text=True, timeout=300)
+    assert migrate.returncode == 0, migrate.stdout[-3000:]
+    first = subprocess.run(
+        [*airflow, "dags", "test", "nightly_load", "2025-09-20"], env=env, capture_output=True, text=True, timeout=900
+    )
+    counts["feedback_versions"] += 1  # the feedback with a formula-like title
+    counts["feedback"] += 1
+    return url, env, first, counts

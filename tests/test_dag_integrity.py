@@ -23,7 +23,7 @@ def dagbag(tmp_path_factory):
 
 def test_every_dag_file_imports_without_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert "nightly_load" in dagbag.dag_ids
+    assert {"nightly_load", "biannual_rollup"} <= set(dagbag.dag_ids)
 
 
 def test_nightly_load_is_wired_as_documented(dagbag):
@@ -72,3 +72,13 @@ def test_importing_dag_files_touches_no_database(tmp_path):
     slowest_file_seconds = float(result.stdout.strip().splitlines()[-1])
     assert slowest_file_seconds < 2.0, f"a DAG file took {slowest_file_seconds:.2f} s to import"
     assert not missing_pgdata.exists()
+
+
+def test_biannual_rollup_waits_for_the_marts_and_refuses_before_building(dagbag):
+    dag = dagbag.dags["biannual_rollup"]
+    upstream = {t.task_id: {u.task_id for u in t.upstream_list} for t in dag.tasks}
+    assert upstream["check_open_gaps"] == {"choose_period", "period_is_due"}
+    assert upstream["build_so_noi_vu"] == upstream["build_thanh_tra_tinh"] == {"check_open_gaps", "choose_period"}
+    assert upstream["deliver_extracts"] == {"build_so_noi_vu", "build_thanh_tra_tinh", "choose_period"}
+    assert "khanhhoa_marts" in repr(dag.timetable.asset_condition)
+    assert "period" in dag.params

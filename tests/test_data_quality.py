@@ -15,7 +15,7 @@ from expectations.runner import BlockingGapError, gate, record, run_suite
 from ingestion.ingest import ingest_folder
 from ingestion.simulator.generate import SimulationSpec, generate
 from warehouse.db import bootstrap, sqlalchemy_url
-from warehouse.dbt import run_dbt
+from warehouse.dbt import nightly_build, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -24,13 +24,28 @@ SPEC = SimulationSpec(cases_per_year=600, start=dt.date(2024, 12, 15), as_of=dt.
 
 def bad_case(code: str, **changes) -> dict:
     record = {
-        "MaHoSo": code, "MaTTHC": "1.001193", "MaDonVi": "PH-22366", "KenhNop": 1, "MucDoDVC": None,
-        "NgayTiepNhan": "2025-08-04T09:00:00", "NgayHenTra": "2025-08-05T17:00:00", "NgayKetThuc": None,
-        "NgayTraKetQua": None, "TrangThai": "DANG_XU_LY", "CoPhi": False, "ThanhToanTrucTuyen": False,
-        "DaSoHoa": True, "KetQuaDienTu": False, "DongBoDVCQG": True, "CoThuXinLoi": False, "ChuHoSo": "Lê Văn A",
-        "SoGiayTo": "056000000009", "SoDienThoai": "0905000009", "DiaChi": "Nha Trang",
+        "MaHoSo": code,
+        "MaTTHC": "1.001193",
+        "MaDonVi": "PH-22366",
+        "KenhNop": 1,
+        "MucDoDVC": None,
+        "NgayTiepNhan": "2025-08-04T09:00:00",
+        "NgayHenTra": "2025-08-05T17:00:00",
+        "NgayKetThuc": None,
+        "NgayTraKetQua": None,
+        "TrangThai": "DANG_XU_LY",
+        "CoPhi": False,
+        "ThanhToanTrucTuyen": False,
+        "DaSoHoa": True,
+        "KetQuaDienTu": False,
+        "DongBoDVCQG": True,
+        "CoThuXinLoi": False,
+        "ChuHoSo": "Lê Văn A",
+        "SoGiayTo": "056000000009",
+        "SoDienThoai": "0905000009",
+        "DiaChi": "Nha Trang",
         "NgayCapNhat": "2025-08-04T09:00:00",
-    }  # fmt: skip
+    }
     record.update(changes)
     return record
 
@@ -41,9 +56,11 @@ BAD_CASES = {
     "procedure_known": [bad_case("DQ-2", MaTTHC="9.999999", NgayHenTra="2025-08-06T17:00:00")],
     "timestamps_in_order": [bad_case("DQ-3", TrangThai="DA_XU_LY", NgayKetThuc="2025-08-01T09:00:00")],
     "due_date_derivable": [bad_case("DQ-4", MaTTHC="9.999998", NgayHenTra=None)],
-    "one_content_per_version": [bad_case("DQ-5"), bad_case("DQ-5", TrangThai="DA_XU_LY",
-                                                          NgayKetThuc="2025-08-04T15:00:00")],
-}  # fmt: skip
+    "one_content_per_version": [
+        bad_case("DQ-5"),
+        bad_case("DQ-5", TrangThai="DA_XU_LY", NgayKetThuc="2025-08-04T15:00:00"),
+    ],
+}
 
 
 @pytest.fixture(scope="module")
@@ -71,15 +88,21 @@ def url_of(conn: psycopg.Connection) -> str:
 
 
 def new_batches(conn, entity: str) -> list[int]:
-    return [r[0] for r in conn.execute("select batch_id from audit.batches where entity = %s and status = 'loaded'",
-                                       (entity,))]  # fmt: skip
+    return [
+        r[0]
+        for r in conn.execute("select batch_id from audit.batches where entity = %s and status = 'loaded'", (entity,))
+    ]
 
 
 def test_clean_raw_batches_pass_every_raw_check(loaded):
     conn, _ = loaded
     url = sqlalchemy_url(url_of(conn))
-    for suite, entity in [("raw_motcua_cases", "motcua_cases"), ("raw_motcua_events", "motcua_events"),
-                          ("raw_pakn_feedback", "pakn_feedback"), ("raw_baocao_values", "baocao_values")]:  # fmt: skip
+    for suite, entity in [
+        ("raw_motcua_cases", "motcua_cases"),
+        ("raw_motcua_events", "motcua_events"),
+        ("raw_pakn_feedback", "pakn_feedback"),
+        ("raw_baocao_values", "baocao_values"),
+    ]:
         outcome = run_suite(suite, url, new_batches(conn, entity))
         failed = [c.describe() for c in outcome.checks if not c.success]
         assert failed == [], f"{suite}: {failed}"
@@ -131,11 +154,23 @@ def test_event_feedback_and_report_checks_fail_on_their_bad_rows(loaded):
     outcome = run_suite("raw_motcua_events", url, ingest_folder(conn, "motcua", landing).new_batch_ids)
     assert {c.name for c in outcome.checks if not c.success} == {"due_date_on_receipt", "agency_known"}
     feedback = {
-        "MaPAKN": "DQ-P1", "KenhTiepNhan": "CONG_DVCQG", "LoaiPAKN": "KTXH", "MaTTHC": None, "MaDonViXuLy": "SO-TP",
-        "NgayTiepNhan": "2025-08-04T09:00:00", "HanXuLy": "2025-08-01T17:00:00", "NgayTraLoi": None,
-        "TrangThai": "MOI", "CongKhai": False, "DanhGia": None, "TieuDe": "x", "NoiDung": "x", "NguoiGui": "x",
-        "DienThoaiNguoiGui": "0900000000", "NgayCapNhat": "2025-08-04T09:00:00",
-    }  # fmt: skip
+        "MaPAKN": "DQ-P1",
+        "KenhTiepNhan": "CONG_DVCQG",
+        "LoaiPAKN": "KTXH",
+        "MaTTHC": None,
+        "MaDonViXuLy": "SO-TP",
+        "NgayTiepNhan": "2025-08-04T09:00:00",
+        "HanXuLy": "2025-08-01T17:00:00",
+        "NgayTraLoi": None,
+        "TrangThai": "MOI",
+        "CongKhai": False,
+        "DanhGia": None,
+        "TieuDe": "x",
+        "NoiDung": "x",
+        "NguoiGui": "x",
+        "DienThoaiNguoiGui": "0900000000",
+        "NgayCapNhat": "2025-08-04T09:00:00",
+    }
     (landing / "pakn" / "pakn_dq.jsonl").write_text(json.dumps(feedback) + "\n")
     outcome = run_suite("raw_pakn_feedback", url, ingest_folder(conn, "pakn", landing).new_batch_ids)
     failed = [c for c in outcome.checks if not c.success]
@@ -143,20 +178,31 @@ def test_event_feedback_and_report_checks_fail_on_their_bad_rows(loaded):
     assert (failed[0].findings[0].agency_id, failed[0].findings[0].period_id) == ("SO-TP", "2025-T08")
     from ingestion.simulator.reports import write_workbook
 
-    write_workbook(landing / "baocao" / "dq.xlsx", "SO-TP", "PCTN", "2025-6T", dt.date(2025, 6, 17),
-                   [("PCTN01", "Phải kê khai", "Người", 10), ("PCTN02", "Đã kê khai", "Người", 12),
-                    ("PCTN05", "Kiểm tra", "Cuộc", -1)])  # fmt: skip
+    write_workbook(
+        landing / "baocao" / "dq.xlsx",
+        "SO-TP",
+        "PCTN",
+        "2025-6T",
+        dt.date(2025, 6, 17),
+        [
+            ("PCTN01", "Phải kê khai", "Người", 10),
+            ("PCTN02", "Đã kê khai", "Người", 12),
+            ("PCTN05", "Kiểm tra", "Cuộc", -1),
+        ],
+    )
     outcome = run_suite("raw_baocao_values", url, ingest_folder(conn, "baocao", landing).new_batch_ids)
     failed = {c.name: c.findings[0] for c in outcome.checks if not c.success}
     assert set(failed) == {"values_not_negative", "done_not_above_required"}
     assert (failed["done_not_above_required"].agency_id, failed["done_not_above_required"].period_id) == (
-        "SO-TP", "2025-6T")  # fmt: skip
+        "SO-TP",
+        "2025-6T",
+    )
 
 
 @pytest.fixture
 def built(loaded):
     conn, landing = loaded
-    outcome = run_dbt(["build"], url_of(conn))
+    outcome = nightly_build(url_of(conn))
     assert outcome.success, outcome.failures
     return conn, landing
 
@@ -169,15 +215,25 @@ def test_mart_checks_pass_on_the_built_marts_and_fail_when_a_mart_is_broken(buil
         assert [c.describe() for c in outcome.checks if not c.success and c.severity == "critical"] == []
     agency, period = conn.execute(
         "select agency_id, period_id from marts.kpi_case_timeliness where received > 0 and period_kind = 'month'"
-        " order by period_id, agency_id limit 1").fetchone()  # fmt: skip
-    conn.execute("update marts.kpi_case_timeliness set received = received + 1, on_time_rate = 1.5"
-                 " where agency_id = %s and period_id = %s", (agency, period))  # fmt: skip
+        " order by period_id, agency_id limit 1"
+    ).fetchone()
+    conn.execute(
+        "update marts.kpi_case_timeliness set received = received + 1, on_time_rate = 1.5"
+        " where agency_id = %s and period_id = %s",
+        (agency, period),
+    )
     outcome = run_suite("mart_case_kpis", url)
     failed = {c.name: c for c in outcome.checks if not c.success}
-    assert {"rates_are_shares", "cases_balance", "province_equals_sum_of_agencies",
-            "received_reconciles_with_raw"} <= set(failed)  # fmt: skip
+    assert {
+        "rates_are_shares",
+        "cases_balance",
+        "province_equals_sum_of_agencies",
+        "received_reconciles_with_raw",
+    } <= set(failed)
     assert (failed["cases_balance"].findings[0].agency_id, failed["cases_balance"].findings[0].period_id) == (
-        agency, period)  # fmt: skip
+        agency,
+        period,
+    )
     assert failed["received_reconciles_with_raw"].findings[0].period_id == period
 
 
@@ -186,17 +242,24 @@ def test_gaps_are_recorded_kept_open_and_closed_when_fixed(built):
     url = sqlalchemy_url(url_of(conn))
     agency, period = conn.execute(
         "select agency_id, period_id from marts.kpi_case_timeliness where resolved > 0 and period_kind = 'month'"
-        " order by period_id desc, agency_id limit 1").fetchone()  # fmt: skip
-    conn.execute("update marts.kpi_case_timeliness set on_time_rate = -0.5 where agency_id = %s and period_id = %s",
-                 (agency, period))  # fmt: skip
+        " order by period_id desc, agency_id limit 1"
+    ).fetchone()
+    conn.execute(
+        "update marts.kpi_case_timeliness set on_time_rate = -0.5 where agency_id = %s and period_id = %s",
+        (agency, period),
+    )
     record(conn, run_suite("mart_case_kpis", url), "night-1")
     record(conn, run_suite("mart_case_kpis", url), "night-2")
     gap = conn.execute(
         "select kind, severity, rows_affected, first_seen_at < last_seen_at, last_run_id from dq.open_gaps"
-        " where check_name = 'rates_are_shares' and agency_id = %s and period_id = %s", (agency, period)
-    ).fetchone()  # fmt: skip
+        " where check_name = 'rates_are_shares' and agency_id = %s and period_id = %s",
+        (agency, period),
+    ).fetchone()
     assert gap == ("ratio_out_of_range", "critical", 1, True, "night-2")
-    assert run_dbt(["build", "--full-refresh", "--select", "kpi_case_timeliness"], url_of(conn)).success
+    assert run_dbt(
+        ["build", "--full-refresh", "--select", "kpi_case_timeliness", "--exclude-resource-type", "unit_test"],
+        url_of(conn),
+    ).success
     record(conn, run_suite("mart_case_kpis", url), "night-3")
     assert conn.execute("select count(*) from dq.open_gaps where check_name = 'rates_are_shares'").fetchone()[0] == 0
     closed = conn.execute("select closed_at is not null from dq.gaps where check_name = 'rates_are_shares'").fetchone()
@@ -208,12 +271,13 @@ def test_missing_and_late_reports_are_gaps_of_their_agency_and_period(built):
     url = sqlalchemy_url(url_of(conn))
     expected = conn.execute(
         "select agency_id, period_id, filing_status from marts.kpi_report_compliance"
-        " where filing_status in ('missing', 'late') order by 1, 2").fetchall()  # fmt: skip
+        " where filing_status in ('missing', 'late') order by 1, 2"
+    ).fetchall()
     assert expected, "the simulated province always has a few missing or late reports"
     record(conn, run_suite("mart_report_compliance", url), "night-1")
     gaps = conn.execute(
-        "select agency_id, period_id, kind from dq.open_gaps where suite_name = 'mart_report_compliance'"
-        " order by 1, 2").fetchall()  # fmt: skip
+        "select agency_id, period_id, kind from dq.open_gaps where suite_name = 'mart_report_compliance' order by 1, 2"
+    ).fetchall()
     by_kind = {"missing": "report_missing", "late": "report_late"}
     assert sorted(set(gaps)) == sorted({(a, p, by_kind[s]) for a, p, s in expected})
     severities = {r[0] for r in conn.execute("select distinct severity from dq.open_gaps")}

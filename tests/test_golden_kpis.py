@@ -41,42 +41,152 @@ PROCEDURES = [
 ]
 
 
-def case(code, procedure, agency, channel, received, updated, status="DANG_XU_LY", due=None, finished=None,
-         handed=None, apology=False):  # fmt: skip
+def case(
+    code,
+    procedure,
+    agency,
+    channel,
+    received,
+    updated,
+    status="DANG_XU_LY",
+    due=None,
+    finished=None,
+    handed=None,
+    apology=False,
+):
     return {
-        "MaHoSo": code, "MaTTHC": procedure, "MaDonVi": agency, "KenhNop": channel,
-        "MucDoDVC": "MOT_PHAN" if channel == 2 else None, "NgayTiepNhan": received, "NgayHenTra": due,
-        "NgayKetThuc": finished, "NgayTraKetQua": handed, "TrangThai": status, "CoPhi": False,
-        "ThanhToanTrucTuyen": False, "DaSoHoa": True, "KetQuaDienTu": False, "DongBoDVCQG": True,
-        "CoThuXinLoi": apology, "ChuHoSo": "Nguyễn Văn Thử", "SoGiayTo": "056000000001",
-        "SoDienThoai": "0905000001", "DiaChi": "Nha Trang", "NgayCapNhat": updated,
-    }  # fmt: skip
+        "MaHoSo": code,
+        "MaTTHC": procedure,
+        "MaDonVi": agency,
+        "KenhNop": channel,
+        "MucDoDVC": "MOT_PHAN" if channel == 2 else None,
+        "NgayTiepNhan": received,
+        "NgayHenTra": due,
+        "NgayKetThuc": finished,
+        "NgayTraKetQua": handed,
+        "TrangThai": status,
+        "CoPhi": False,
+        "ThanhToanTrucTuyen": False,
+        "DaSoHoa": True,
+        "KetQuaDienTu": False,
+        "DongBoDVCQG": True,
+        "CoThuXinLoi": apology,
+        "ChuHoSo": "Nguyễn Văn Thử",
+        "SoGiayTo": "056000000001",
+        "SoDienThoai": "0905000001",
+        "DiaChi": "Nha Trang",
+        "NgayCapNhat": updated,
+    }
 
 
 CASES = [
-    case("G1", "P3", "SO-TP", 1, "2025-06-02T09:00:00", "2025-06-20T10:00:00", "DA_XU_LY", "2025-06-05T17:00:00",
-         "2025-06-20T10:00:00"),
-    case("G2", "P3", "SO-TP", 2, "2025-06-16T10:00:00", "2025-06-18T10:00:00", "DA_XU_LY", "2025-06-19T17:00:00",
-         "2025-06-18T10:00:00"),
-    case("G3", "P3", "SO-TP", 1, "2025-06-17T10:00:00", "2025-06-21T09:00:00", "DA_TRA_KET_QUA",
-         "2025-06-20T17:00:00", "2025-06-20T15:00:00", "2025-06-21T09:00:00"),
+    case(
+        "G1",
+        "P3",
+        "SO-TP",
+        1,
+        "2025-06-02T09:00:00",
+        "2025-06-20T10:00:00",
+        "DA_XU_LY",
+        "2025-06-05T17:00:00",
+        "2025-06-20T10:00:00",
+    ),
+    case(
+        "G2",
+        "P3",
+        "SO-TP",
+        2,
+        "2025-06-16T10:00:00",
+        "2025-06-18T10:00:00",
+        "DA_XU_LY",
+        "2025-06-19T17:00:00",
+        "2025-06-18T10:00:00",
+    ),
+    case(
+        "G3",
+        "P3",
+        "SO-TP",
+        1,
+        "2025-06-17T10:00:00",
+        "2025-06-21T09:00:00",
+        "DA_TRA_KET_QUA",
+        "2025-06-20T17:00:00",
+        "2025-06-20T15:00:00",
+        "2025-06-21T09:00:00",
+    ),
     case("G4", "P3", "SO-TP", 1, "2025-07-10T10:00:00", "2025-07-10T10:00:00", due="2025-07-15T17:00:00"),
-    case("G4", "P3", "SO-TP", 1, "2025-07-10T10:00:00", "2025-07-16T11:00:00", "DA_XU_LY", "2025-07-15T17:00:00",
-         "2025-07-16T11:00:00"),
-    case("G5", "LAND", "SO-TP", 3, "2025-06-20T09:00:00", "2025-07-03T09:00:00", due="2025-07-18T17:00:00",
-         apology=True),
-    case("G5", "LAND", "SO-TP", 3, "2025-06-20T09:00:00", "2025-07-17T10:00:00", "DA_XU_LY", "2025-07-18T17:00:00",
-         "2025-07-17T10:00:00", apology=True),
-    case("G6", "P3", "PH-22366", 1, "2025-06-27T14:00:00", "2025-07-02T11:00:00", "DA_XU_LY", "2025-07-02T17:00:00",
-         "2025-07-02T11:00:00"),
+    case(
+        "G4",
+        "P3",
+        "SO-TP",
+        1,
+        "2025-07-10T10:00:00",
+        "2025-07-16T11:00:00",
+        "DA_XU_LY",
+        "2025-07-15T17:00:00",
+        "2025-07-16T11:00:00",
+    ),
+    case(
+        "G5", "LAND", "SO-TP", 3, "2025-06-20T09:00:00", "2025-07-03T09:00:00", due="2025-07-18T17:00:00", apology=True
+    ),
+    case(
+        "G5",
+        "LAND",
+        "SO-TP",
+        3,
+        "2025-06-20T09:00:00",
+        "2025-07-17T10:00:00",
+        "DA_XU_LY",
+        "2025-07-18T17:00:00",
+        "2025-07-17T10:00:00",
+        apology=True,
+    ),
+    case(
+        "G6",
+        "P3",
+        "PH-22366",
+        1,
+        "2025-06-27T14:00:00",
+        "2025-07-02T11:00:00",
+        "DA_XU_LY",
+        "2025-07-02T17:00:00",
+        "2025-07-02T11:00:00",
+    ),
     case("G7", "P3", "PH-22366", 2, "2025-07-07T09:00:00", "2025-07-11T10:00:00", due="2025-07-16T17:00:00"),
-    case("G8", "P3", "PH-22366", 1, "2025-07-08T09:00:00", "2025-07-09T10:00:00", "TRA_LAI", "2025-07-11T17:00:00",
-         "2025-07-09T10:00:00"),
-    case("G9", "P3", "PH-22366", 2, "2025-07-09T09:00:00", "2025-07-10T09:00:00", "RUT_HO_SO",
-         "2025-07-14T17:00:00", "2025-07-10T09:00:00"),
-    case("G10", "P3", "PH-22366", 1, "2025-07-01T16:00:00", "2025-07-07T10:00:00", "DA_XU_LY", None,
-         "2025-07-07T10:00:00"),
-]  # fmt: skip
+    case(
+        "G8",
+        "P3",
+        "PH-22366",
+        1,
+        "2025-07-08T09:00:00",
+        "2025-07-09T10:00:00",
+        "TRA_LAI",
+        "2025-07-11T17:00:00",
+        "2025-07-09T10:00:00",
+    ),
+    case(
+        "G9",
+        "P3",
+        "PH-22366",
+        2,
+        "2025-07-09T09:00:00",
+        "2025-07-10T09:00:00",
+        "RUT_HO_SO",
+        "2025-07-14T17:00:00",
+        "2025-07-10T09:00:00",
+    ),
+    case(
+        "G10",
+        "P3",
+        "PH-22366",
+        1,
+        "2025-07-01T16:00:00",
+        "2025-07-07T10:00:00",
+        "DA_XU_LY",
+        None,
+        "2025-07-07T10:00:00",
+    ),
+]
 
 EVENTS = [  # MaHoSo, ThoiDiem, LoaiSuKien, MaDonVi, NgayHenTraMoi
     ("G1", "2025-06-02T09:00:00", "TIEP_NHAN", "SO-TP", "2025-06-05T17:00:00"),
@@ -103,9 +213,22 @@ EVENTS = [  # MaHoSo, ThoiDiem, LoaiSuKien, MaDonVi, NgayHenTraMoi
     ("G9", "2025-07-10T09:00:00", "RUT_HO_SO", "PH-22366", ""),
 ]
 
-COLUMNS = ["carried_over", "received", "received_online", "received_direct", "received_postal", "transferred_in",
-           "resolved_early", "resolved_on_time", "resolved_late", "in_progress_within_due", "in_progress_overdue",
-           "returned", "withdrawn", "transferred_out"]  # fmt: skip
+COLUMNS = [
+    "carried_over",
+    "received",
+    "received_online",
+    "received_direct",
+    "received_postal",
+    "transferred_in",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "in_progress_within_due",
+    "in_progress_overdue",
+    "returned",
+    "withdrawn",
+    "transferred_out",
+]
 # (agency, field, channel): the counts in COLUMNS order, on-time rate, late rate incl. overdue - by hand
 EXPECTED_T07 = {
     # G1 carried over and late; G3 on time; G4 open within due: on time 1/2; late (1 + 0) / (1 + 2) = 1/3
@@ -129,17 +252,18 @@ def test_case_status_table_matches_the_hand_computed_counts(golden_warehouse):
         f"select agency_id, field_id, channel, {', '.join(COLUMNS)}, on_time_rate, late_rate_incl_overdue"
         " from marts.kpi_case_timeliness where period_id = '2025-T07'"
     ).fetchall()
-    actual = {
-        (r[0], r[1], r[2]): ([*r[3:17]], None if r[17] is None else str(r[17]), str(r[18])) for r in rows
-    }  # fmt: skip
+    actual = {(r[0], r[1], r[2]): ([*r[3:17]], None if r[17] is None else str(r[17]), str(r[18])) for r in rows}
     assert actual == EXPECTED_T07
 
 
 def test_late_cases_finished_in_the_next_month_stay_late_whatever_the_apology(golden_warehouse):
     warehouse = golden_warehouse
-    rows = dict(warehouse.execute(
-        "select field_id, resolved_late from marts.kpi_case_timeliness"
-        " where period_id = '2025-T08' and agency_id = 'SO-TP'").fetchall())  # fmt: skip
+    rows = dict(
+        warehouse.execute(
+            "select field_id, resolved_late from marts.kpi_case_timeliness"
+            " where period_id = '2025-T08' and agency_id = 'SO-TP'"
+        ).fetchall()
+    )
     assert rows == {"HT": 1, "DD": 1}  # G4 (no apology) and G5 (apology on 3/7, still judged against 4/7)
     apology = warehouse.execute(
         "select late_resolved, late_resolved_with_apology, late_resolved_with_timely_apology"

@@ -15,7 +15,7 @@ import pytest
 from ingestion.ingest import ingest_folder
 from ingestion.simulator.generate import SimulationSpec, generate
 from warehouse.db import bootstrap
-from warehouse.dbt import run_dbt
+from warehouse.dbt import nightly_build, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,9 @@ def _load(url: str, landing) -> None:
 
 
 def _build(url: str, *flags: str) -> None:
-    outcome = run_dbt(["build", *flags], url)
+    outcome = (
+        nightly_build(url) if not flags else run_dbt(["build", "--exclude-resource-type", "unit_test", *flags], url)
+    )
     assert outcome.success, "\n".join(outcome.failures)
 
 

@@ -123,8 +123,9 @@ def test_the_rest_of_the_delivery_still_loads_next_to_bad_files(bad_delivery, sm
 def test_workbook_rows_carry_their_cell_and_extra_sheets_are_noted(bad_delivery):
     db, expected, _ = bad_delivery
     path = next(e.path for e in expected if e.path.name == "bad_rows.xlsx")
-    message, batch_id = db.execute("select message, batch_id from audit.batches where location = %s",
-                                   (str(path),)).fetchone()  # fmt: skip
+    message, batch_id = db.execute(
+        "select message, batch_id from audit.batches where location = %s", (str(path),)
+    ).fetchone()
     assert "ignored extra sheets: GhiChu" in message
     cells = dict(db.execute("select line_no, cell from raw.quarantine where batch_id = %s", (batch_id,)).fetchall())
     assert cells[11] == "A11" or cells[11] == "D11"
@@ -134,7 +135,8 @@ def test_workbook_rows_carry_their_cell_and_extra_sheets_are_noted(bad_delivery)
 def test_nfd_text_arrives_as_nfc_and_local_times_keep_their_instant(bad_delivery):
     db, *_ = bad_delivery
     name, received = db.execute(
-        "select chuhoso, ngaytiepnhan from raw.motcua_cases where mahoso = 'BAD-0007'").fetchone()  # fmt: skip
+        "select chuhoso, ngaytiepnhan from raw.motcua_cases where mahoso = 'BAD-0007'"
+    ).fetchone()
     assert name == unicodedata.normalize("NFC", "Trần Thị Ánh") and unicodedata.is_normalized("NFC", name)
     assert received == dt.datetime(2025, 8, 4, 2, 0, tzinfo=dt.UTC)  # 09:00 in Asia/Ho_Chi_Minh
     not_nfc = db.execute("select count(*) from raw.motcua_cases where chuhoso <> normalize(chuhoso, NFC)").fetchone()

@@ -20,8 +20,9 @@ SPEC = SimulationSpec(cases_per_year=300, start=dt.date(2025, 3, 15), as_of=dt.d
 
 
 def warehouse(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "warehouse", *args], env=env, capture_output=True, text=True,
-                          timeout=900)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "warehouse", *args], env=env, capture_output=True, text=True, timeout=900
+    )
 
 
 @pytest.fixture(scope="module")
@@ -29,18 +30,32 @@ def blocked_night(tmp_path_factory, server_url):
     root = tmp_path_factory.mktemp("gate")
     landing = root / "landing"
     generate(landing, SPEC)
-    bad = {"MaHoSo": "GATE-1", "MaTTHC": "1.001193", "MaDonVi": "XA-99999", "KenhNop": 2, "MucDoDVC": "MOT_PHAN",
-           "NgayTiepNhan": "2025-08-04T09:00:00", "NgayHenTra": "2025-08-05T17:00:00", "TrangThai": "DANG_XU_LY",
-           "NgayCapNhat": "2025-08-04T09:00:00"}  # fmt: skip
+    bad = {
+        "MaHoSo": "GATE-1",
+        "MaTTHC": "1.001193",
+        "MaDonVi": "XA-99999",
+        "KenhNop": 2,
+        "MucDoDVC": "MOT_PHAN",
+        "NgayTiepNhan": "2025-08-04T09:00:00",
+        "NgayHenTra": "2025-08-05T17:00:00",
+        "TrangThai": "DANG_XU_LY",
+        "NgayCapNhat": "2025-08-04T09:00:00",
+    }
     (landing / "motcua" / "hoso_unknown_agency.jsonl").write_text(json.dumps(bad) + "\n")
     name = "nightly_gate_test"
     with psycopg.connect(server_url, autocommit=True) as admin:
         admin.execute(f"drop database if exists {name} with (force)")
         admin.execute(f"create database {name}")
     url = server_url.rsplit("/", 1)[0] + f"/{name}"
-    env = {**os.environ, "DATABASE_URL": url, "LANDING_DIR": str(landing), "OUTPUT_DIR": str(root / "output"),
-           "AIRFLOW_HOME": str(root / "airflow"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-           "NIGHTLY_RETRY_DELAY_SECONDS": "1"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "LANDING_DIR": str(landing),
+        "OUTPUT_DIR": str(root / "output"),
+        "AIRFLOW_HOME": str(root / "airflow"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "NIGHTLY_RETRY_DELAY_SECONDS": "1",
+    }
     assert warehouse(env, "airflow", "db", "migrate").returncode == 0
     first = warehouse(env, "airflow", "dags", "test", "nightly_load", "2025-08-20")
     with psycopg.connect(url, autocommit=True) as conn:
@@ -52,8 +67,9 @@ def test_the_blocked_night_fails_before_dbt_and_says_where(blocked_night):
     assert first.returncode != 0
     assert "agency XA-99999, period 2025-T08: 1 rows" in first.stdout
     assert conn.execute("select to_regclass('marts.fct_cases')").fetchone()[0] is None  # dbt never ran
-    gap = conn.execute("select severity, kind, agency_id, period_id from dq.open_gaps"
-                       " where kind = 'unknown_agency'").fetchone()  # fmt: skip
+    gap = conn.execute(
+        "select severity, kind, agency_id, period_id from dq.open_gaps where kind = 'unknown_agency'"
+    ).fetchone()
     assert gap == ("critical", "unknown_agency", "XA-99999", "2025-T08")
 
 
@@ -61,8 +77,9 @@ def test_the_operator_sees_the_blocker_excludes_the_batch_and_the_night_goes_thr
     conn, env, _ = blocked_night
     again = warehouse(env, "airflow", "dags", "test", "nightly_load", "2025-08-20")
     assert again.returncode != 0  # a failed batch keeps blocking: it is validated again, not forgotten
-    batch_id = conn.execute("select batch_id from audit.batches where validation = 'failed'"
-                            " and location like '%%hoso_unknown_agency.jsonl'").fetchone()[0]  # fmt: skip
+    batch_id = conn.execute(
+        "select batch_id from audit.batches where validation = 'failed' and location like '%%hoso_unknown_agency.jsonl'"
+    ).fetchone()[0]
     excluded = warehouse(env, "batches", "exclude", str(batch_id), "--reason", "agency code XA-99999 does not exist")
     assert excluded.returncode == 0, excluded.stdout + excluded.stderr
     assert conn.execute("select count(*) from dq.open_gaps where severity = 'critical'").fetchone()[0] == 0

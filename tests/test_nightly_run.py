@@ -7,20 +7,14 @@ must load nothing again and leave the marts as they were.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
 import subprocess
 import sys
 
 import psycopg
 import pytest
 
-from ingestion.simulator.generate import SimulationSpec, generate
-
 pytestmark = pytest.mark.slow
-
-SPEC = SimulationSpec(cases_per_year=500, start=dt.date(2024, 12, 15), as_of=dt.datetime(2025, 9, 20, 6, 0))
 
 
 def run_dag(env: dict, logical_date: str) -> subprocess.CompletedProcess:
@@ -34,33 +28,9 @@ def run_dag(env: dict, logical_date: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def nightly(tmp_path_factory, server_url):
-    """Two runs of the same night on one database; yields (connection, first run, second run, counts)."""
-    root = tmp_path_factory.mktemp("nightly")
-    name = "nightly_run_test"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f"drop database if exists {name} with (force)")
-        admin.execute(f"create database {name}")
-    url = server_url.rsplit("/", 1)[0] + f"/{name}"
-    counts = generate(root / "landing", SPEC)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "LANDING_DIR": str(root / "landing"),
-        "OUTPUT_DIR": str(root / "output"),
-        "AIRFLOW_HOME": str(root / "airflow"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "NIGHTLY_RETRY_DELAY_SECONDS": "1",
-    }
-    migrate = subprocess.run(
-        [sys.executable, "-m", "warehouse", "airflow", "db", "migrate"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert migrate.returncode == 0, migrate.stdout[-3000:]
-    first = run_dag(env, "2025-09-20")
+def nightly(nightly_province):
+    """The province's first night (run by the fixture), then the same night again."""
+    url, env, first, counts = nightly_province
     with psycopg.connect(url, autocommit=True) as conn:
         snapshot = _snapshot(conn)
         second = run_dag(env, "2025-09-20")
@@ -137,7 +107,7 @@ def test_analysts_can_read_the_quality_results_the_night_recorded(nightly):
 def test_every_mart_column_is_documented(nightly, tmp_path_factory):
     """dbt docs generate ran in the night: every column of every table in marts has a description."""
     conn, *_ = nightly
-    target = next(tmp_path_factory.getbasetemp().glob("nightly*/output/dbt/target"))
+    target = next(tmp_path_factory.getbasetemp().glob("province*/output/dbt/target"))
     manifest = json.loads((target / "manifest.json").read_text())
     assert (target / "index.html").exists() and (target / "catalog.json").exists()
     described = {}

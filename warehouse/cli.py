@@ -94,6 +94,24 @@ def run_nightly(logical_date: str) -> int:
     return code
 
 
+def run_rollup(period: str | None) -> int:
+    import json
+
+    config = settings()
+    log_file = config.output_dir / "logs" / f"biannual_rollup_{period or 'due'}.log"
+    print(f"Running biannual_rollup for {period or 'the period due'} through Airflow (full log: {log_file})")
+    code = airflow("dags", "test", "biannual_rollup", "--conf", json.dumps({"period": period}), log_file=log_file)
+    extracts = config.output_dir / "extracts"
+    if code == 0:
+        print(f"Extracts: {extracts / (period or '')}")
+    else:
+        print(
+            "biannual_rollup FAILED; last lines of the log:\n"
+            + "".join(log_file.read_text(encoding="utf-8").splitlines(True)[-30:])
+        )
+    return code
+
+
 def print_kpis() -> None:
     config = settings()
     with connect() as conn:
@@ -132,6 +150,9 @@ def print_kpis() -> None:
     print("\nOutputs:")
     print(f"  marts (SQL): schema marts in {redact(database_url())}  (`make db-url` prints a URL for psql)")
     print(f"  dbt docs: {config.dbt_target_dir / 'target' / 'index.html'}")
+    docs = config.output_dir / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    print(f"  data quality: dq.open_gaps in the warehouse; GX Data Docs: {docs}")
+    print(f"  extracts: {config.output_dir / 'extracts'}")
     print(f"  logs: {config.output_dir / 'logs'}")
 
 
@@ -151,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("kpis", help="print the province KPI table")
     db = sub.add_parser("db", help="the embedded PostgreSQL server")
     db.add_argument("action", choices=["start", "stop", "url", "psql"])
+    rollup = sub.add_parser("rollup", help="publish the six-monthly extracts through Airflow")
+    rollup.add_argument("--period", help="e.g. 2025-6T or 2025-NAM (default: the period due, if any)")
     blockers = sub.add_parser("blockers", help="what blocks publishing a period")
     blockers.add_argument("--period", required=True, help="e.g. 2025-6T or 2025-NAM")
     batches = sub.add_parser("batches", help="the batch ledger")
@@ -171,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         print("  " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
         code = run_nightly(DEMO_LOGICAL_DATE)
         if code == 0:
+            code = run_rollup(None)  # the six-monthly extracts of the period just closed (2026-6T)
+        if code == 0:
             print_kpis()
         return code
     if args.command == "nightly":
@@ -185,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         return airflow(*args.args)
     if args.command == "blockers":
         return _blockers(args.period)
+    if args.command == "rollup":
+        return run_rollup(args.period)
     if args.command == "batches":
         return _batches(args)
     return _db(args.action)

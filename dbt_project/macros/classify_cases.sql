@@ -1,7 +1,7 @@
 {#- The case classification (int_cases_classified; fct_cases): for the cases matching `case_filter`
     (a condition on stg_motcua__cases), so that an incremental build classifies only what changed. -#}
 {% macro classify_cases(case_filter='true') %}
-with cases as (
+with cases as materialized (
 
     select * from {{ ref('stg_motcua__cases') }}
     where {{ case_filter }}

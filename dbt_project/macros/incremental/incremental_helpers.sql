@@ -14,7 +14,8 @@
     {%- if is_incremental() -%}(select coalesce(max(source_batch_id), -1) from {{ this }}){%- else -%}-1{%- endif -%}
 {%- endmacro %}
 
-{#- Case ids whose case record or events changed after `since` (a watermark). -#}
+{#- Case ids whose case record or events changed after `since` (a watermark), as a subquery. Callers that
+    join it to large tables put it in a `materialized` CTE, so PostgreSQL looks the few ids up by index. -#}
 {% macro changed_case_ids(since) -%}
     (select case_id from {{ ref('stg_motcua__cases') }} where source_batch_id > {{ since }}
      union

@@ -21,6 +21,8 @@ cases as (
     from {{ ref('int_case_period_states') }} as states
     join {{ ref('fct_cases') }} as cases using (case_id)
     where states.period_id in (select period_id from periods) and {{ case_filter }}
+      -- only cases open at, or ended after, the earliest rebuilt period's start (an index scan on fct_cases)
+      and coalesce(cases.ended_at, 'infinity'::timestamptz) >= (select min(starts_at) from periods)
 
 ),
 

@@ -6,7 +6,7 @@
 -- that judges lateness, supplements, apology, end. The judging due date is the last one set by TIEP_NHAN or
 -- NHAN_BO_SUNG, never the apology's new appointment (SOURCE_CONTRACTS.md §1; DOMAIN.md time rules).
 -- Incremental: recomputed only for the cases whose record or events changed since this table's watermark.
-with cases as (
+with cases as materialized (
 
     select case_id from {{ ref('stg_motcua__cases') }}
     {%- if is_incremental() %}

@@ -1,0 +1,92 @@
+"""The work of each `biannual_rollup` task; the DAG file only wires these.
+
+A six-month (15/12-14/6) or annual (15/12-14/12) period is published once the marts describe the days after
+its cut-off (the agencies' reports are due a few days after it), as two bundles (Sở Nội vụ, Thanh tra tỉnh).
+Publication is refused while a critical data-quality gap of the period is open. Any past period can be
+published again on request; with the same data the files are byte for byte the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+from reporting.bundle import RECIPIENTS, build_bundle
+from reporting.delivery import deliver
+
+from .config import settings
+from .db import connect
+
+log = logging.getLogger(__name__)
+PUBLISH_AFTER_DAYS = 10  # reports are due 5 days after the cut-off (ref_report_requirements), plus a margin
+
+
+class PublicationBlocked(RuntimeError):
+    """Critical data-quality gaps are open for the period: nothing is published."""
+
+
+def extracts_dir():
+    return settings().output_dir / "extracts"
+
+
+def published(period_id: str) -> bool:
+    return all((extracts_dir() / period_id / slug / "manifest.json").exists() for slug in RECIPIENTS)
+
+
+def due_period() -> str | None:
+    """The latest six-month or annual period whose cut-off the data have passed long enough, if not yet
+    published. Older unpublished periods are left to an operator (make rollup PERIOD=...)."""
+    with connect() as conn:
+        as_of = conn.execute("select max(source_updated_at) from marts.fct_cases").fetchone()[0]
+        if as_of is None:
+            return None
+        as_of_date = as_of.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
+        latest = conn.execute(
+            "select period_id from marts.dim_period where period_kind in ('six_months', 'year')"
+            " and end_date + %s <= %s order by end_date desc limit 1",
+            (PUBLISH_AFTER_DAYS, as_of_date),
+        ).fetchone()
+    return latest[0] if latest and not published(latest[0]) else None
+
+
+def choose_period(requested: str | None) -> str | None:
+    period = requested or due_period()
+    log.info("period to publish: %s", period or "none due (all published or the cut-off not reached yet)")
+    return period
+
+
+def check_blockers(period_id: str) -> dict:
+    from expectations.blockers import period_gaps
+
+    with connect() as conn:
+        gaps = period_gaps(conn, period_id)
+    blocking = [g for g in gaps if g.severity == "critical"]
+    for gap in gaps:
+        log.info("open gap: %s", gap.line())
+    if blocking:
+        raise PublicationBlocked(
+            f"{period_id} is not published: {len(blocking)} critical data-quality gap(s) are open:\n"
+            + "\n".join("  " + g.line() for g in blocking)
+            + f"\nSee `python -m warehouse blockers --period {period_id}` and dq.open_gaps."
+        )
+    return {"period": period_id, "warnings": len(gaps)}
+
+
+def build(period_id: str, recipient: str) -> dict:
+    with connect() as conn:
+        bundle = build_bundle(conn, period_id, recipient, extracts_dir())
+    log.info("published %s: %s", bundle.path, ", ".join(f.name for f in bundle.files))
+    return {"recipient": recipient, "period": period_id, "path": str(bundle.path)}
+
+
+def send(period_id: str) -> dict:
+    from reporting.bundle import Bundle
+
+    sent = {}
+    for slug in RECIPIENTS:
+        link = extracts_dir() / period_id / slug
+        manifest = json.loads((link / "manifest.json").read_text(encoding="utf-8"))
+        files = [link / f["path"] for f in manifest["files"]] + [link / "manifest.json"]
+        sent[slug] = deliver(Bundle(slug, period_id, link, files, manifest))
+    return sent
