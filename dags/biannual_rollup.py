@@ -23,6 +23,7 @@ from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, Param,
 from warehouse.assets import MARTS_ASSET
 
 RETRY_DELAY = timedelta(seconds=int(os.environ.get("NIGHTLY_RETRY_DELAY_SECONDS", "120")))
+ALERT_EMAIL = [a.strip() for a in os.environ.get("ALERT_EMAIL", "").split(",") if a.strip()]
 
 
 @dag(
@@ -34,7 +35,14 @@ RETRY_DELAY = timedelta(seconds=int(os.environ.get("NIGHTLY_RETRY_DELAY_SECONDS"
     catchup=False,
     max_active_runs=1,
     params={"period": Param(None, type=["null", "string"], description="e.g. 2025-6T or 2025-NAM; empty: the due one")},
-    default_args={"owner": "data-office", "retries": 1, "retry_delay": RETRY_DELAY},
+    default_args={
+        "owner": "data-office",
+        "retries": 1,
+        "retry_delay": RETRY_DELAY,
+        "email": ALERT_EMAIL,
+        "email_on_failure": bool(ALERT_EMAIL),
+        "email_on_retry": False,
+    },
     tags=["khanhhoa", "extracts"],
     doc_md=__doc__,
 )

@@ -12,6 +12,10 @@ batches with Great Expectations, build the dbt warehouse, check the marts.
   six-monthly rollup listens for.
 - `publish_docs`: dbt's documentation site into `OUTPUT_DIR/dbt/target/`.
 
+Each task runs under its own database role (loader, transformer, checker). A task that still fails after its
+retries marks the night failed in `audit.nightly_runs` (the rollup then publishes nothing) and, when
+`ALERT_EMAIL` is set, mails those addresses.
+
 The work lives in `warehouse.nightly`; this file only wires it.
 """
 
@@ -21,7 +25,7 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, CronTriggerTimetable, dag, task
+from airflow.sdk import Asset, CronTriggerTimetable, Param, dag, task
 
 from warehouse.assets import MARTS_ASSET
 
@@ -30,6 +34,14 @@ MARTS = Asset(MARTS_ASSET)
 # I/O can fail for a moment (database restart, network): retry twice, waiting 2 then 4 minutes.
 RETRY_DELAY = timedelta(seconds=int(os.environ.get("NIGHTLY_RETRY_DELAY_SECONDS", "120")))
 io_retries = {"retries": 2, "retry_delay": RETRY_DELAY, "retry_exponential_backoff": True}
+ALERT_EMAIL = [a.strip() for a in os.environ.get("ALERT_EMAIL", "").split(",") if a.strip()]
+
+
+def night_failed(context) -> None:
+    """After a task's last retry: the night is recorded as failed (audit.nightly_runs), so no rollup publishes."""
+    from warehouse.nightly import on_task_failure
+
+    on_task_failure(context)
 
 
 @dag(
@@ -38,16 +50,28 @@ io_retries = {"retries": 2, "retry_delay": RETRY_DELAY, "retry_exponential_backo
     start_date=pendulum.datetime(2025, 1, 1, tz="Asia/Ho_Chi_Minh"),
     catchup=False,
     max_active_runs=1,
-    default_args={"owner": "data-office", **io_retries},
+    params={
+        "full_refresh": Param(
+            False, type="boolean", description="rebuild every dbt model from raw (after excluding a loaded batch)"
+        )
+    },
+    default_args={
+        "owner": "data-office",
+        **io_retries,
+        "on_failure_callback": night_failed,
+        "email": ALERT_EMAIL,
+        "email_on_failure": bool(ALERT_EMAIL),
+        "email_on_retry": False,
+    },
     tags=["khanhhoa", "nightly"],
     doc_md=__doc__,
 )
 def nightly_load():
     @task
-    def prepare_warehouse() -> dict:
+    def prepare_warehouse(**context) -> dict:
         from warehouse.nightly import prepare
 
-        return prepare()
+        return prepare(context["run_id"])
 
     @task
     def ingest(source: str, **context) -> dict:
@@ -65,7 +89,7 @@ def nightly_load():
     def build_marts(**context) -> dict:
         from warehouse.nightly import build_marts
 
-        return build_marts(context["run_id"])
+        return build_marts(context["run_id"], full_refresh=bool(context["params"].get("full_refresh")))
 
     @task(outlets=[MARTS])
     def validate_marts(**context) -> dict:

@@ -31,7 +31,8 @@ _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
 URL_VARIABLE = "WAREHOUSE_SQLALCHEMY_URL"  # GX reads the URL from here, so it is never written to its config
 
 DQ_DDL = """
-create schema if not exists dq;
+-- the schema is the bootstrap's (warehouse.db); made here only on a bare database (tests)
+do $$ begin if to_regnamespace('dq') is null then create schema dq; end if; end $$;
 create table if not exists dq.validation_results (
     result_id           bigint generated always as identity primary key,
     run_id              text,
@@ -83,12 +84,6 @@ create or replace view dq.open_gaps as
     from dq.gaps where closed_at is null;
 comment on view dq.open_gaps is
   'The data-quality gaps still open: what blocks (critical) or weakens (warning) a period.';
-do $$ begin
-    if exists (select from pg_roles where rolname = 'analyst') then
-        grant usage on schema dq to analyst;
-        grant select on all tables in schema dq to analyst;
-    end if;
-end $$;
 """
 
 

@@ -20,8 +20,11 @@ PG_TYPES = {
 META_COLUMNS = ("_batch_id", "_source_location", "_source_row")
 
 LEDGER_DDL = """
-create schema if not exists raw;
-create schema if not exists audit;
+-- the schemas are the bootstrap's (warehouse.db); made here only on a bare database (tests)
+do $$ begin
+    if to_regnamespace('raw') is null then create schema raw; end if;
+    if to_regnamespace('audit') is null then create schema audit; end if;
+end $$;
 
 create table if not exists audit.batches (
     batch_id          bigint generated always as identity primary key,

@@ -30,7 +30,7 @@ def _trend(conn, months: list[str], model: str, numerator: str, denominator: str
 
 def _target(conn, kpi: str, period: Period) -> float | None:
     row = conn.execute(
-        "select target_value from reference.ref_kpi_targets where kpi = %s and scope = 'province' and year = %s",
+        "select target_value from marts.dim_kpi_target where kpi = %s and scope = 'province' and year = %s",
         (kpi, period.end_date.year),
     ).fetchone()
     return float(row[0]) if row else None

@@ -222,8 +222,7 @@ def province_summary(conn, period: Period) -> Table:
         )
         target = (
             conn.execute(
-                "select target_value from reference.ref_kpi_targets"
-                " where kpi = %s and scope = 'province' and year = %s",
+                "select target_value from marts.dim_kpi_target where kpi = %s and scope = 'province' and year = %s",
                 (kpi, period.end_date.year),
             ).fetchone()
             if kpi
@@ -353,7 +352,7 @@ def _agency_rate_table(
     operator = None
     if target_kpi:
         found = conn.execute(
-            "select operator, target_value from reference.ref_kpi_targets where kpi = %s"
+            "select operator, target_value from marts.dim_kpi_target where kpi = %s"
             " and scope = 'province' and year = %s",
             (target_kpi, period.end_date.year),
         ).fetchone()
@@ -646,14 +645,10 @@ def inspectorate_summary(conn, period: Period) -> Table:
 
 def sources(conn, period: Period, recipient: str, tables: list[Table]) -> Table:
     """Where the numbers come from, the cut-off dates, and what was left out."""
-    excluded = (
-        conn.execute("select to_regclass('audit.batches')").fetchone()[0]
-        and conn.execute(
-            "select count(*) filter (where status = 'rejected'), count(*) filter (where status = 'excluded'),"
-            " coalesce(sum(rows_quarantined), 0) from audit.batches"
-        ).fetchone()
-    )
-    rejected, dropped, quarantined = excluded or (0, 0, 0)
+    rejected, dropped, quarantined = conn.execute(
+        "select count(*) filter (where status = 'rejected'), count(*) filter (where status = 'excluded'),"
+        " coalesce(sum(rows_quarantined), 0) from marts.fct_load_batches"
+    ).fetchone()
     rows = [
         {"item": "Đơn vị nhận", "value": recipient},
         {"item": "Kỳ báo cáo", "value": f"{period.label} ({period.period_id})"},

@@ -168,7 +168,7 @@ def nightly_province(tmp_path_factory, server_url):
         "AIRFLOW_HOME": str(root / "airflow"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "NIGHTLY_RETRY_DELAY_SECONDS": "1",
-        "PII_HASH_KEY": "test-key",
+        "PII_HASH_KEY": "pii-key-of-the-test-province-3f9c",
     }
     airflow = [sys.executable, "-m", "warehouse", "airflow"]
     migrate = subprocess.run([*airflow, "db", "migrate"], env=env, capture_output=True, text=True, timeout=300)
@@ -179,3 +179,39 @@ def nightly_province(tmp_path_factory, server_url):
     counts["feedback_versions"] += 1  # the feedback with a formula-like title
     counts["feedback"] += 1
     return url, env, first, counts
+
+
+ROLLUP_PERIOD = "2025-6T"  # 15/12/2024 - 14/06/2025; the province's data reach 20/09/2025
+
+
+@pytest.fixture(scope="session")
+def published(nightly_province):
+    """The province's night, then biannual_rollup through Airflow for ROLLUP_PERIOD: (connection, env, the
+    period's extracts folder)."""
+    url, env, first, _ = nightly_province
+    assert first.returncode == 0, first.stdout[-3000:]
+    run = subprocess.run(
+        [sys.executable, "-m", "warehouse", "rollup", "--period", ROLLUP_PERIOD],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert run.returncode == 0, run.stdout[-4000:]
+    extracts = Path(env["OUTPUT_DIR"]) / "extracts" / ROLLUP_PERIOD
+    with psycopg.connect(url, autocommit=True) as conn:
+        yield conn, env, extracts
+
+
+def secrets_found(secrets: list[str], texts: list[str], folders: list[Path]) -> list[str]:
+    """Where any of `secrets` appears: in the given texts (a command's output) or any file under the folders
+    (read as bytes, so logs, SQLite databases and workbooks alike)."""
+    found = []
+    needles = [s.encode() for s in secrets if s]
+    for n, text in enumerate(texts):
+        found += [f"output #{n}" for s in secrets if s and s in text]
+    for folder in folders:
+        for path in (p for p in Path(folder).rglob("*") if p.is_file()):
+            data = path.read_bytes()
+            found += [str(path) for needle in needles if needle in data]
+    return found

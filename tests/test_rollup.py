@@ -12,30 +12,17 @@ import sys
 import threading
 from pathlib import Path
 
-import psycopg
 import pytest
+from conftest import ROLLUP_PERIOD as PERIOD  # the period the `published` fixture publishes
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.slow
 
-PERIOD = "2025-6T"  # 15/12/2024 - 14/06/2025; the province's data reach 20/09/2025
-
 
 def rollup(env: dict, period: str | None = PERIOD) -> subprocess.CompletedProcess:
     args = [sys.executable, "-m", "warehouse", "rollup"] + (["--period", period] if period else [])
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=900)
-
-
-@pytest.fixture(scope="module")
-def published(nightly_province):
-    url, env, first, _ = nightly_province
-    assert first.returncode == 0, first.stdout[-3000:]
-    run = rollup(env)
-    assert run.returncode == 0, run.stdout[-4000:]
-    extracts = Path(env["OUTPUT_DIR"]) / "extracts" / PERIOD
-    with psycopg.connect(url, autocommit=True) as conn:
-        yield conn, env, extracts
 
 
 def bundle(extracts: Path, slug: str) -> tuple[Path, dict]:

@@ -106,12 +106,13 @@ def test_reports_come_through_the_api_like_files(db, landing):
 
 
 def test_the_nightly_ingest_step_switches_to_the_api_by_configuration_alone(fresh_db, landing, monkeypatch):
-    from warehouse.nightly import ingest
+    from warehouse.nightly import ingest, prepare
 
     with SourceApi(landing, now=NIGHT_1) as api:
         monkeypatch.setenv("DATABASE_URL", fresh_db)
         monkeypatch.setenv("SOURCE_API_URL", api.url)
         monkeypatch.setenv("LANDING_DIR", "/nonexistent")
+        prepare("api-night")  # the DAG's first task: schemas and roles
         result = ingest("pakn", run_id="api-night")
     assert result["batches_loaded"] == 1 and result["rows_loaded"] > 0
     import psycopg

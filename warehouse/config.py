@@ -26,6 +26,7 @@ ENVIRONMENT = {
     "PII_HASH_KEY": "unset: a random key is made once and kept in the database (private.pii_hash_key)",
     "AIRFLOW_HOME": ".airflow/ in the project",
     "NIGHTLY_RETRY_DELAY_SECONDS": "120: first wait before a failed task is retried (then doubled)",
+    "ALERT_EMAIL": "unset: a failed task is logged and recorded in audit.nightly_runs only (addresses to mail)",
     "EXTRACT_EMAIL_SO_NOI_VU": "unset: the Sở Nội vụ extract is not mailed (comma-separated addresses)",
     "EXTRACT_EMAIL_THANH_TRA_TINH": "unset: the Thanh tra tỉnh extract is not mailed (comma-separated addresses)",
 }

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import psycopg
 
+from . import roles
 from .config import settings
 from .embedded import EmbeddedPostgres
 
@@ -20,15 +21,24 @@ def database_url() -> str:
     return EmbeddedPostgres(config.pgdata_dir).ensure_running().url()
 
 
-def sqlalchemy_url(url: str | None = None) -> str:
-    """The same URL for SQLAlchemy-based tools (GX), which need the psycopg 3 driver named."""
+def sqlalchemy_url(url: str | None = None, role: str | None = None) -> str:
+    """The same URL for SQLAlchemy-based tools (GX), which need the psycopg 3 driver named; with `role`, its
+    connections act as that role."""
     url = url or database_url()
     scheme, rest = url.split("://", 1)
-    return f"postgresql+psycopg://{rest}" if scheme in ("postgres", "postgresql") else url
+    if scheme in ("postgres", "postgresql"):
+        url = f"postgresql+psycopg://{rest}"
+    if role:
+        url += ("&" if "?" in url else "?") + "options=" + quote(f"-c role={role}", safe="")
+    return url
 
 
-def connect(url: str | None = None, autocommit: bool = True) -> psycopg.Connection:
-    return psycopg.connect(url or database_url(), autocommit=autocommit, application_name="khanhhoa-warehouse")
+def connect(url: str | None = None, autocommit: bool = True, role: str | None = None) -> psycopg.Connection:
+    """A connection as the login, or acting as one of the pipeline's roles (warehouse.roles) from the start."""
+    options = {"options": f"-c role={role}"} if role else {}
+    return psycopg.connect(
+        url or database_url(), autocommit=autocommit, application_name="khanhhoa-warehouse", **options
+    )
 
 
 def connection_parts(url: str) -> dict[str, str]:
@@ -51,10 +61,7 @@ def redact(url: str) -> str:
     return url.replace(f":{parts.password}@", ":***@", 1)
 
 
-BOOTSTRAP_SQL = """
-create schema if not exists raw;
-create schema if not exists audit;
-create schema if not exists dq;
+PRIVATE_SQL = """
 create schema if not exists private;
 create table if not exists private.pii_hash_key (
     hash_key    text not null,
@@ -62,39 +69,63 @@ create table if not exists private.pii_hash_key (
     singleton   boolean primary key default true check (singleton)
 );
 comment on table private.pii_hash_key is
-  'The key of the keyed hashes that replace personal data after raw (PII_HASH_KEY); never granted to analysts.';
-create schema if not exists marts;
+  'The key of the keyed hashes that replace personal data after raw (PII_HASH_KEY); only dbt reads it.';
+"""
 
--- analysts read the marts and the data-quality results, nothing else; people log in with their own roles
--- that are members of `analyst` (see the README)
-do $$ begin
-    if not exists (select from pg_roles where rolname = 'analyst') then
-        create role analyst nologin;
-    end if;
-end $$;
-grant usage on schema marts, dq to analyst;
-grant select on all tables in schema marts, dq to analyst;
--- tables created later by this role (dbt's nightly rebuilds, new dq tables) are readable too
-alter default privileges in schema marts grant select on tables to analyst;
-alter default privileges in schema dq grant select on tables to analyst;
+# Tables of `audit` that are not ingestion's own: made as loader (the owner of audit), granted in roles.py.
+AUDIT_SQL = """
+create table if not exists audit.dbt_state (
+    key         text primary key,
+    value       text not null,
+    updated_at  timestamptz not null default now()
+);
+comment on table audit.dbt_state is
+  'What the nightly build needs to remember: the hash of the seed files and the PII key it built with.';
+create table if not exists audit.nightly_runs (
+    run_id              text primary key,
+    started_at          timestamptz not null default now(),
+    marts_validated_at  timestamptz,
+    finished_at         timestamptz,
+    state               text not null default 'running' check (state in ('running', 'success', 'failed')),
+    failed_task         text,
+    message             text
+);
+comment on table audit.nightly_runs is
+  'One row per nightly_load run: when it started, when its marts passed validation, how it ended.';
 """
 
 
 def bootstrap(conn: psycopg.Connection) -> None:
-    """Schemas and the pseudonymisation key. Idempotent; safe to run at the start of every night."""
+    """Roles, schemas, the fixed tables, grants and the pseudonymisation key. Idempotent; runs at the start of
+    every night as the login (see warehouse.roles)."""
+    from expectations.runner import DQ_DDL
+    from ingestion.raw_schema import ensure_raw_schema
+
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(hashtext('warehouse.bootstrap'))")
-        conn.execute(BOOTSTRAP_SQL)
-        key = os.environ.get("PII_HASH_KEY")
-        if key:
-            conn.execute(
-                "insert into private.pii_hash_key (hash_key) values (%s) on conflict (singleton) do update"
-                " set hash_key = excluded.hash_key, set_at = now()"
-                " where private.pii_hash_key.hash_key <> excluded.hash_key",
-                (key,),
-            )
-        else:  # no key configured: make one once and keep it, so hashes stay stable night after night
-            conn.execute(
-                "insert into private.pii_hash_key (hash_key) values (%s) on conflict do nothing",
-                (secrets.token_hex(32),),
-            )
+        roles.create_roles(conn)
+        roles.create_schemas(conn)
+        conn.execute(PRIVATE_SQL)
+        _set_pii_key(conn)
+        conn.execute(f"set local role {roles.LOADER}")
+        ensure_raw_schema(conn)
+        conn.execute(AUDIT_SQL)
+        conn.execute(f"set local role {roles.CHECKER}")
+        conn.execute(DQ_DDL)
+        conn.execute("reset role")
+        roles.grant_access(conn)
+
+
+def _set_pii_key(conn: psycopg.Connection) -> None:
+    key = os.environ.get("PII_HASH_KEY")
+    if key:
+        conn.execute(
+            "insert into private.pii_hash_key (hash_key) values (%s) on conflict (singleton) do update"
+            " set hash_key = excluded.hash_key, set_at = now()"
+            " where private.pii_hash_key.hash_key <> excluded.hash_key",
+            (key,),
+        )
+    else:  # no key configured: make one once and keep it, so hashes stay stable night after night
+        conn.execute(
+            "insert into private.pii_hash_key (hash_key) values (%s) on conflict do nothing", (secrets.token_hex(32),)
+        )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .config import DBT_PROJECT_DIR, settings
 from .db import connection_parts, database_url
+from .roles import TRANSFORMER
 
 
 @dataclass
@@ -17,8 +18,9 @@ class DbtOutcome:
 
 
 def dbt_environment(url: str | None = None) -> dict[str, str]:
+    """The profile's WH_* variables; dbt acts as the transformer role (profiles.yml `role`)."""
     parts = connection_parts(url or database_url())
-    return {f"WH_{k.upper()}": v for k, v in parts.items()}
+    return {**{f"WH_{k.upper()}": v for k, v in parts.items()}, "WH_ROLE": TRANSFORMER}
 
 
 def run_dbt(args: list[str], url: str | None = None) -> DbtOutcome:
@@ -50,17 +52,6 @@ def run_dbt(args: list[str], url: str | None = None) -> DbtOutcome:
     return DbtOutcome(success=bool(result.success), failures=failures, results=outcomes)
 
 
-SEED_STATE_DDL = """
-create table if not exists audit.dbt_state (
-    key         text primary key,
-    value       text not null,
-    updated_at  timestamptz not null default now()
-);
-comment on table audit.dbt_state is
-  'What the nightly build needs to remember, e.g. the hash of the seed files it loaded.';
-"""
-
-
 def seeds_digest() -> str:
     """Hash of the seed files and the project file (which sets their column types)."""
     import hashlib
@@ -71,25 +62,31 @@ def seeds_digest() -> str:
     return digest.hexdigest()
 
 
-def nightly_build(url: str | None = None) -> DbtOutcome:
-    """The nightly `dbt build`: seeds only when their files changed since the last successful build, and
-    without the unit tests (they test the SQL, not the data; the test suite runs them)."""
+def nightly_build(url: str | None = None, full_refresh: bool = False) -> DbtOutcome:
+    """The nightly `dbt build`, without the unit tests (they test the SQL, not the data; the test suite runs
+    them). Seeds are loaded only when their files changed since the last successful build. When the PII key
+    changed (PII_HASH_KEY rotated), or when asked, everything is rebuilt (--full-refresh), so no table mixes old
+    and new hashes."""
     from .db import connect
 
     url = url or database_url()
-    digest = seeds_digest()
-    with connect(url) as conn:
-        conn.execute(SEED_STATE_DDL)
-        row = conn.execute("select value from audit.dbt_state where key = 'seeds_digest'").fetchone()
+    wanted = {"seeds_digest": seeds_digest()}
+    with connect(url, role=TRANSFORMER) as conn:
+        wanted["pii_key_set_at"] = str(conn.execute("select set_at from private.pii_hash_key").fetchone()[0])
+        built = dict(conn.execute("select key, value from audit.dbt_state").fetchall())
     args = ["build", "--exclude-resource-type", "unit_test"]
-    if row and row[0] == digest:
+    if built.get("seeds_digest") == wanted["seeds_digest"]:
         args += ["--exclude-resource-type", "seed"]
+    key_rotated = "pii_key_set_at" in built and built["pii_key_set_at"] != wanted["pii_key_set_at"]
+    if full_refresh or key_rotated:
+        args.append("--full-refresh")
     outcome = run_dbt(args, url)
     if outcome.success:
-        with connect(url) as conn:
-            conn.execute(
-                "insert into audit.dbt_state (key, value) values ('seeds_digest', %s)"
-                " on conflict (key) do update set value = excluded.value, updated_at = now()",
-                (digest,),
-            )
+        with connect(url, role=TRANSFORMER) as conn:
+            for key, value in wanted.items():
+                conn.execute(
+                    "insert into audit.dbt_state (key, value) values (%s, %s)"
+                    " on conflict (key) do update set value = excluded.value, updated_at = now()",
+                    (key, value),
+                )
     return outcome

@@ -74,10 +74,12 @@ class EmbeddedPostgres:
         result = self._pg("pg_ctl", "-D", str(self.pgdata), "status", check=False)
         return result.returncode == 0
 
-    def stop(self) -> bool:
+    def stop(self, mode: str = "fast") -> bool:
+        """Stop the server: `fast` rolls back open transactions and shuts down cleanly; `immediate` is a crash
+        (the next start recovers from the WAL)."""
         if not (self.pgdata / "PG_VERSION").exists() or not self.is_running():
             return False
-        self._pg("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "stop")
+        self._pg("pg_ctl", "-D", str(self.pgdata), "-m", mode, "-w", "stop")
         return True
 
     # -- internals --------------------------------------------------------------------------------

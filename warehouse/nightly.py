@@ -13,6 +13,7 @@ from ingestion.ingest import ingest_folder
 
 from .config import settings
 from .db import bootstrap, connect, database_url, redact, sqlalchemy_url
+from .roles import CHECKER, LOADER
 
 log = logging.getLogger(__name__)
 
@@ -21,18 +22,46 @@ class MartBuildError(RuntimeError):
     """dbt could not build the marts; yesterday's tables stay in place."""
 
 
-def prepare() -> dict:
+def prepare(run_id: str | None = None) -> dict:
+    """Roles, schemas and fixed tables (idempotent); the night's row in audit.nightly_runs."""
     url = database_url()
     with connect(url) as conn:
         bootstrap(conn)
+    if run_id:
+        with connect(url, role=LOADER) as conn:
+            conn.execute(
+                "insert into audit.nightly_runs (run_id) values (%s) on conflict (run_id) do update"
+                " set started_at = now(), state = 'running', marts_validated_at = null, finished_at = null,"
+                " failed_task = null, message = null",
+                (run_id,),
+            )
     log.info("warehouse ready at %s", redact(url))
     return {"database": redact(url)}
+
+
+def record_end(run_id: str, failed_task: str | None = None, error: BaseException | str | None = None) -> None:
+    """The night's outcome in audit.nightly_runs: success, or the task that failed and why (the rollup will not
+    publish after a failed night)."""
+    with connect(role=LOADER) as conn:
+        conn.execute(
+            "update audit.nightly_runs set finished_at = now(), state = %s, failed_task = %s, message = %s"
+            " where run_id = %s",
+            ("failed" if failed_task else "success", failed_task, str(error)[:4000] if error else None, run_id),
+        )
+
+
+def on_task_failure(context) -> None:
+    """Airflow's on_failure_callback (after the last retry): the night is failed, with the task and error."""
+    task_id = context["task_instance"].task_id
+    error = context.get("exception")
+    log.error("nightly_load %s failed at %s: %s", context["run_id"], task_id, error)
+    record_end(context["run_id"], task_id, error or "failed")
 
 
 def ingest(source: str, run_id: str | None = None) -> dict:
     """Load what `source` delivered: from SOURCE_API_URL when set, else from its landing folder."""
     config = settings()
-    with connect() as conn:
+    with connect(role=LOADER) as conn:
         if config.source_api_url:
             summary = pull_source(conn, source, ApiClient(config.source_api_url), run_id)
         else:
@@ -49,8 +78,8 @@ def validate_raw(summaries: list[dict], run_id: str | None = None) -> dict:
     from expectations.runner import gate, load_suite_file, record, run_suite, suite_names
 
     outcomes = []
-    url = sqlalchemy_url()
-    with connect() as conn:
+    url = sqlalchemy_url(role=CHECKER)
+    with connect(role=CHECKER) as conn:
         for suite in suite_names("raw_batches"):
             entity = load_suite_file(suite)["meta"]["target"]["table"].split(".", 1)[1]
             batch_ids = [
@@ -87,10 +116,10 @@ def _mark_batches(conn, outcome, batch_ids: list[int]) -> None:
             conn.execute("update audit.batches set validation = %s where batch_id = any(%s)", (status, chosen))
 
 
-def build_marts(run_id: str | None = None) -> dict:
+def build_marts(run_id: str | None = None, full_refresh: bool = False) -> dict:
     from .dbt import nightly_build
 
-    outcome = nightly_build()
+    outcome = nightly_build(full_refresh=full_refresh)
     if not outcome.success:
         raise MartBuildError("dbt build failed; marts keep their previous state:\n" + "\n".join(outcome.failures))
     return {"nodes": len(outcome.results)}
@@ -101,14 +130,17 @@ def validate_marts(run_id: str | None = None) -> dict:
     from expectations.runner import gate, record, run_suite, suite_names
 
     outcomes = []
-    url = sqlalchemy_url()
-    with connect() as conn:
+    url = sqlalchemy_url(role=CHECKER)
+    with connect(role=CHECKER) as conn:
         for suite in suite_names("table"):
             outcome = run_suite(suite, url)
             record(conn, outcome, run_id)
             outcomes.append(outcome)
     report = gate(outcomes)
     log.info("mart validation:\n%s", report)
+    if run_id:  # the marts of this night may be published (the rollup checks this)
+        with connect(role=LOADER) as conn:
+            conn.execute("update audit.nightly_runs set marts_validated_at = now() where run_id = %s", (run_id,))
     return {"suites": [o.describe() for o in outcomes]}
 
 
@@ -121,4 +153,6 @@ def publish_docs(run_id: str | None = None) -> dict:
         raise MartBuildError("dbt docs generate failed:\n" + "\n".join(outcome.failures))
     site = settings().dbt_target_dir / "target" / "index.html"
     log.info("dbt docs: %s", site)
+    if run_id:
+        record_end(run_id)
     return {"dbt_docs": str(site)}

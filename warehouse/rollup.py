@@ -2,8 +2,8 @@
 
 A six-month (15/12-14/6) or annual (15/12-14/12) period is published once the marts describe the days after
 its cut-off (the agencies' reports are due a few days after it), as two bundles (Sở Nội vụ, Thanh tra tỉnh).
-Publication is refused while a critical data-quality gap of the period is open. Any past period can be
-published again on request; with the same data the files are byte for byte the same.
+Publication is refused while a critical data-quality gap of the period is open, and after a failed night.
+Any past period can be published again on request; with the same data the files are byte for byte the same.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from reporting.delivery import deliver
 
 from .config import settings
 from .db import connect
+from .roles import ANALYST, CHECKER
 
 log = logging.getLogger(__name__)
 PUBLISH_AFTER_DAYS = 10  # reports are due 5 days after the cut-off (ref_report_requirements), plus a margin
@@ -37,7 +38,7 @@ def published(period_id: str) -> bool:
 def due_period() -> str | None:
     """The latest six-month or annual period whose cut-off the data have passed long enough, if not yet
     published. Older unpublished periods are left to an operator (make rollup PERIOD=...)."""
-    with connect() as conn:
+    with connect(role=ANALYST) as conn:
         as_of = conn.execute("select max(source_updated_at) from marts.fct_cases").fetchone()[0]
         if as_of is None:
             return None
@@ -56,10 +57,29 @@ def choose_period(requested: str | None) -> str | None:
     return period
 
 
+def check_last_night(conn) -> None:
+    """The marts are published only as the last nightly_load left them after validating them: a night that
+    failed before that may have rebuilt part of the marts (a model and its descendants keep yesterday's rows)."""
+    night = conn.execute(
+        "select run_id, state, marts_validated_at, failed_task, message from audit.nightly_runs"
+        " order by started_at desc limit 1"
+    ).fetchone()
+    if night is None:
+        raise PublicationBlocked("no nightly_load run has validated the marts yet: run the night first")
+    run_id, state, validated_at, failed_task, message = night
+    if validated_at is None:
+        cause = f"failed at {failed_task}: {(message or '').strip()[:600]}" if state == "failed" else f"is {state}"
+        raise PublicationBlocked(
+            f"nothing is published: the last nightly_load ({run_id}) {cause}\n"
+            "Fix the cause, re-run the night (make nightly), and publish once it has succeeded."
+        )
+
+
 def check_blockers(period_id: str) -> dict:
     from expectations.blockers import period_gaps
 
-    with connect() as conn:
+    with connect(role=CHECKER) as conn:
+        check_last_night(conn)
         gaps = period_gaps(conn, period_id)
     blocking = [g for g in gaps if g.severity == "critical"]
     for gap in gaps:
@@ -74,7 +94,7 @@ def check_blockers(period_id: str) -> dict:
 
 
 def build(period_id: str, recipient: str) -> dict:
-    with connect() as conn:
+    with connect(role=ANALYST) as conn:  # the extracts see what an analyst sees: no personal data
         bundle = build_bundle(conn, period_id, recipient, extracts_dir())
     log.info("published %s: %s", bundle.path, ", ".join(f.name for f in bundle.files))
     return {"recipient": recipient, "period": period_id, "path": str(bundle.path)}

@@ -1,0 +1,9 @@
+-- The plans' targets, for analysts and the extracts (which read marts only, never `reference`).
+select
+    kpi,
+    scope,
+    year,
+    operator,
+    target_value,
+    source_document
+from {{ ref('ref_kpi_targets') }}
