@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run nightly rollup test lint db-start db-stop db-url psql kpis blockers clean
+.PHONY: run nightly rollup test lint db-start db-stop db-url db-dump db-restore psql kpis blockers clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -20,9 +20,10 @@ $(VENV)/.synced: uv.lock pyproject.toml $(UV)
 run: $(VENV)/.synced
 	$(PY) -m warehouse run
 
-# the nightly pipeline on LANDING_DIR against DATABASE_URL (or the embedded server); DATE=YYYY-MM-DD optional
+# the nightly pipeline on LANDING_DIR against DATABASE_URL (or the embedded server); DATE=YYYY-MM-DD optional,
+# FULL_REFRESH=1 rebuilds every dbt model from raw
 nightly: $(VENV)/.synced
-	$(PY) -m warehouse nightly $(if $(DATE),--date $(DATE))
+	$(PY) -m warehouse nightly $(if $(DATE),--date $(DATE)) $(if $(FULL_REFRESH),--full-refresh)
 
 test: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
@@ -40,6 +41,12 @@ db-stop: $(VENV)/.synced
 
 db-url: $(VENV)/.synced
 	@$(PY) -m warehouse db url
+
+db-dump: $(VENV)/.synced
+	$(PY) -m warehouse db dump $(FILE)
+
+db-restore: $(VENV)/.synced
+	$(PY) -m warehouse db restore $(FILE) $(if $(REPLACE),--replace)
 
 psql: $(VENV)/.synced
 	$(PY) -m warehouse db psql

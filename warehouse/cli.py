@@ -4,6 +4,7 @@ run       demo data into LANDING_DIR (if not there yet), then the nightly pipeli
 nightly   the nightly pipeline through Airflow on whatever LANDING_DIR holds, against DATABASE_URL
 kpis      print the province KPI table from the marts
 db        start | stop | url | psql  (the embedded server; `url` prints the password, for your shell only)
+db        dump FILE | restore FILE [--replace]  (pg_dump / pg_restore of the warehouse, embedded or not)
 airflow   any airflow command with the project's AIRFLOW_HOME and DAGs folder
 """
 
@@ -77,7 +78,7 @@ def _shorten(line: str) -> str:
     return line[:200]
 
 
-def run_nightly(logical_date: str) -> int:
+def run_nightly(logical_date: str, full_refresh: bool = False) -> int:
     config = settings()
     print(f"Warehouse: {redact(database_url())}")
     print(f"Landing folder: {config.landing_dir}")
@@ -87,7 +88,8 @@ def run_nightly(logical_date: str) -> int:
         return 1
     log_file = config.output_dir / "logs" / f"nightly_load_{logical_date}.log"
     print(f"Running nightly_load for {logical_date} through Airflow (full log: {log_file})")
-    code = airflow("dags", "test", "nightly_load", logical_date, log_file=log_file)
+    conf = ["--conf", '{"full_refresh": true}'] if full_refresh else []
+    code = airflow("dags", "test", "nightly_load", logical_date, *conf, log_file=log_file)
     print(f"nightly_load {'succeeded' if code == 0 else 'FAILED'} in {time.monotonic() - started:.0f} s")
     if code != 0:
         print("Last lines of the log:\n" + "".join(log_file.read_text(encoding="utf-8").splitlines(True)[-40:]))
@@ -169,9 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--cases-per-year", type=int, default=4000)
     nightly = sub.add_parser("nightly", help="the nightly pipeline on LANDING_DIR against DATABASE_URL")
     nightly.add_argument("--date", default=dt.date.today().isoformat(), help="logical date (default: today)")
+    nightly.add_argument("--full-refresh", action="store_true", help="rebuild every dbt model from raw")
     sub.add_parser("kpis", help="print the province KPI table")
     db = sub.add_parser("db", help="the embedded PostgreSQL server")
-    db.add_argument("action", choices=["start", "stop", "url", "psql"])
+    db.add_argument("action", choices=["start", "stop", "url", "psql", "dump", "restore"])
+    db.add_argument("file", nargs="?", type=Path, help="the dump file (dump, restore)")
+    db.add_argument("--replace", action="store_true", help="restore: drop and re-create the database first")
     rollup = sub.add_parser("rollup", help="publish the six-monthly extracts through Airflow")
     rollup.add_argument("--period", help="e.g. 2025-6T or 2025-NAM (default: the period due, if any)")
     blockers = sub.add_parser("blockers", help="what blocks publishing a period")
@@ -199,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
             print_kpis()
         return code
     if args.command == "nightly":
-        code = run_nightly(args.date)
+        code = run_nightly(args.date, args.full_refresh)
         if code == 0:
             print_kpis()
         return code
@@ -214,7 +219,29 @@ def main(argv: list[str] | None = None) -> int:
         return run_rollup(args.period)
     if args.command == "batches":
         return _batches(args)
+    if args.action in ("dump", "restore"):
+        return _backup(args)
     return _db(args.action)
+
+
+def _backup(args) -> int:
+    from .backup import RestoreRefused, dump, restore
+
+    if not args.file:
+        print(f"usage: python -m warehouse db {args.action} FILE")
+        return 2
+    url = database_url()
+    if args.action == "dump":
+        dump(url, args.file)
+        print(f"{redact(url)} dumped to {args.file}")
+        return 0
+    try:
+        restore(url, args.file, replace=args.replace)
+    except RestoreRefused as exc:
+        print(f"restore refused: {exc}")
+        return 1
+    print(f"{args.file} restored into {redact(url)}")
+    return 0
 
 
 def _blockers(period: str) -> int:
@@ -252,7 +279,7 @@ def _batches(args) -> int:
                 )
             print(f"batch {args.batch_id} ({row[0]}) excluded: staging ignores its rows from the next build.")
             print(
-                "If the marts were already built from it, rebuild them: make nightly, with a dbt --full-refresh"
+                "If the marts were already built from it, rebuild them: make nightly FULL_REFRESH=1"
                 " (see the README's runbook)."
             )
             return 0
