@@ -8,7 +8,7 @@ earlier (8 months from 15/10/2025 against 80 months from 15/10/2019, both to 10/
 The ratio long/short of the nightly cost is printed; the aim is at most 1.5 (the night should cost in
 proportion to the day's changes, not to the history).
 
-Usage: .venv/bin/python bench/incremental_nightly.py [--cases-per-year 60000]
+Usage: .venv/bin/python bench/incremental_nightly.py [--cases-per-year 60000] [--show-slowest N] [--keep]
 """
 
 from __future__ import annotations
@@ -96,6 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases-per-year", type=int, default=60_000)
     parser.add_argument("--show-slowest", type=int, default=0, help="print the N slowest dbt nodes of each night")
+    parser.add_argument("--keep", action="store_true", help="leave the server and databases up, to investigate")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-incremental-", dir=Path(__file__).resolve().parent.parent / ".tmp"))
     work.chmod(0o755)
@@ -141,8 +142,11 @@ def main() -> None:
                 flush=True,
             )
     finally:
-        server.stop()
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep:
+            print(f"kept: {server_url.rsplit('/', 1)[0]}/bench_short|bench_long; data and dbt target in {work}")
+        else:
+            server.stop()
+            shutil.rmtree(work, ignore_errors=True)
     short, long = results.values()
     night = {k: v["night_load"] + v["night_build"] for k, v in results.items()}
     print(
