@@ -6,7 +6,8 @@ batches with Great Expectations, build the dbt warehouse, check the marts.
 
 - `ingest_motcua`, `ingest_pakn`, `ingest_baocao`: one batch per new file (or API pull) into `raw`;
   bad rows go to `raw.quarantine`, bad files are rejected; nothing is loaded twice.
-- `validate_raw_batches`: a failed *critical* expectation stops the night here (warnings are recorded only).
+- `validate_raw_batches`: a failed *critical* expectation stops the night here at once, without retries
+  (warnings are recorded only).
 - `build_marts`: `dbt build` (seeds, models, tests); if it fails the marts keep yesterday's data.
 - `validate_marts`: GX on the marts; on success the `khanhhoa_marts` asset is updated, which the
   six-monthly rollup listens for.
@@ -22,6 +23,7 @@ The work lives in `warehouse.nightly`; this file only wires it.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pendulum
@@ -42,6 +44,19 @@ def night_failed(context) -> None:
     from warehouse.nightly import on_task_failure
 
     on_task_failure(context)
+
+
+@contextmanager
+def no_retry_on_a_gap():
+    """A critical data-quality gap does not heal by waiting: fail the gate at once (I/O errors still retry)."""
+    from airflow.exceptions import AirflowFailException
+
+    from expectations.runner import BlockingGapError
+
+    try:
+        yield
+    except BlockingGapError as gap:
+        raise AirflowFailException(str(gap)) from gap
 
 
 @dag(
@@ -83,7 +98,8 @@ def nightly_load():
     def validate_raw_batches(summaries: list[dict], **context) -> dict:
         from warehouse.nightly import validate_raw
 
-        return validate_raw(summaries, context["run_id"])
+        with no_retry_on_a_gap():
+            return validate_raw(summaries, context["run_id"])
 
     @task(retries=1)
     def build_marts(**context) -> dict:
@@ -95,7 +111,8 @@ def nightly_load():
     def validate_marts(**context) -> dict:
         from warehouse.nightly import validate_marts
 
-        return validate_marts(context["run_id"])
+        with no_retry_on_a_gap():
+            return validate_marts(context["run_id"])
 
     @task(retries=1)
     def publish_docs(**context) -> dict:

@@ -66,6 +66,11 @@ def test_the_blocked_night_fails_before_dbt_and_says_where(blocked_night):
     conn, _, first = blocked_night
     assert first.returncode != 0
     assert "agency XA-99999, period 2025-T08: 1 rows" in first.stdout
+    assert "up_for_retry" not in (first.stdout + first.stderr).lower()  # a data gap fails at once
+    night = conn.execute(
+        "select state, failed_task, message from audit.nightly_runs order by started_at desc limit 1"
+    ).fetchone()
+    assert night[:2] == ("failed", "validate_raw_batches") and "XA-99999" in night[2]
     assert conn.execute("select to_regclass('marts.fct_cases')").fetchone()[0] is None  # dbt never ran
     gap = conn.execute(
         "select severity, kind, agency_id, period_id from dq.open_gaps where kind = 'unknown_agency'"
