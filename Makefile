@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run nightly rollup test lint db-start db-stop db-url db-dump db-restore psql kpis blockers clean
+.PHONY: run nightly rollup test lint compose-env db-start db-stop db-url db-dump db-restore psql kpis blockers clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -41,6 +41,9 @@ db-stop: $(VENV)/.synced
 
 db-url: $(VENV)/.synced
 	@$(PY) -m warehouse db url
+
+compose-env: $(VENV)/.synced
+	$(PY) -m warehouse compose-env $(if $(FORCE),--force)
 
 db-dump: $(VENV)/.synced
 	$(PY) -m warehouse db dump $(FILE)

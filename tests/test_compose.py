@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import re
+import subprocess
 
+import pytest
 import yaml
 
 from warehouse.config import ENVIRONMENT, PROJECT_ROOT
@@ -71,3 +74,31 @@ def test_no_secret_is_written_in_the_file():
         if re.search(r"(PASSWORD|SECRET|FERNET_KEY|HASH_KEY)\S*:", line):
             assert "${" in line, f"a secret is written in docker-compose.yml: {line.strip()}"
     assert ".env" in (PROJECT_ROOT / ".gitignore").read_text().splitlines(), ".env must stay out of git"
+
+
+def test_compose_env_generates_every_required_secret_fresh_and_private(tmp_path):
+    from warehouse.compose_env import compose_variables, write_env
+
+    required = {n for n, d in compose_variables((PROJECT_ROOT / "docker-compose.yml").read_text()).items() if d is None}
+    assert {"WAREHOUSE_DB_PASSWORD", "AIRFLOW_DB_PASSWORD", "AIRFLOW_FERNET_KEY", "PII_HASH_KEY"} <= required
+    first, second = tmp_path / "one.env", tmp_path / "two.env"
+    assert set(write_env(first)) == required
+    write_env(second)
+    values = [dict(line.split("=", 1) for line in p.read_text().splitlines()[1:]) for p in (first, second)]
+    for name in required:
+        assert len(values[0][name]) >= 32 and values[0][name] != values[1][name], name
+    assert len(base64.urlsafe_b64decode(values[0]["AIRFLOW_FERNET_KEY"])) == 32
+    assert values[0]["SMTP_PORT"] == "25"  # optional settings keep the compose file's default
+    assert first.stat().st_mode & 0o077 == 0
+    with pytest.raises(FileExistsError):
+        write_env(first)
+
+
+def test_no_file_that_holds_secrets_is_tracked():
+    tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+    suspicious = [
+        path
+        for path in tracked.stdout.splitlines()
+        if re.search(r"(^|/)\.env($|\.)|\.pem$|\.key$|(^|/)embedded\.json$|(^|/)\.pgpass$", path)
+    ]
+    assert suspicious == []

@@ -5,6 +5,7 @@ nightly   the nightly pipeline through Airflow on whatever LANDING_DIR holds, ag
 kpis      print the province KPI table from the marts
 db        start | stop | url | psql  (the embedded server; `url` prints the password, for your shell only)
 db        dump FILE | restore FILE [--replace]  (pg_dump / pg_restore of the warehouse, embedded or not)
+compose-env  write .env for docker compose with freshly generated secrets (--force to replace one)
 airflow   any airflow command with the project's AIRFLOW_HOME and DAGs folder
 """
 
@@ -186,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     batches.add_argument("batch_id", nargs="?", type=int)
     batches.add_argument("--reason")
     batches.add_argument("--limit", type=int, default=30)
+    env = sub.add_parser("compose-env", help="write .env for docker compose, with freshly generated secrets")
+    env.add_argument("--force", action="store_true", help="replace an existing .env (new secrets)")
     af = sub.add_parser("airflow", help="run an airflow command in the project's Airflow home")
     af.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -219,6 +222,17 @@ def main(argv: list[str] | None = None) -> int:
         return run_rollup(args.period)
     if args.command == "batches":
         return _batches(args)
+    if args.command == "compose-env":
+        from .compose_env import write_env
+
+        path = PROJECT_ROOT / ".env"
+        try:
+            generated = write_env(path, force=args.force)
+        except FileExistsError as exc:
+            print(exc)
+            return 1
+        print(f"{path} written (mode 600); generated: {', '.join(generated)}")
+        return 0
     if args.action in ("dump", "restore"):
         return _backup(args)
     return _db(args.action)
