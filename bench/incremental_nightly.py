@@ -43,17 +43,31 @@ def _local(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.removesuffix("+07:00"))
 
 
-def write_delta(full: Path, delta: Path, after: dt.datetime) -> dict:
-    """The next night's delivery: what changed after `after`, taken from the later generated landing."""
-    counts = {"case_versions": 0, "events": 0, "feedback_versions": 0}
-    (delta / "motcua").mkdir(parents=True)
-    (delta / "pakn").mkdir(parents=True)
-    with open(delta / "motcua" / "hoso_delta.jsonl", "w", encoding="utf-8") as out:
-        for path in sorted((full / "motcua").glob("hoso_*.jsonl")):
+def _jsonl_after(sources: list[Path], target: Path, after: dt.datetime) -> int:
+    """Copy the JSON Lines records whose NgayCapNhat is after `after`; how many."""
+    copied = 0
+    with open(target, "w", encoding="utf-8") as out:
+        for path in sources:
             for line in open(path, encoding="utf-8"):
                 if _local(json.loads(line)["NgayCapNhat"]) > after:
                     out.write(line)
-                    counts["case_versions"] += 1
+                    copied += 1
+    return copied
+
+
+def write_delta(full: Path, delta: Path, after: dt.datetime) -> dict:
+    """The next night's delivery: what changed after `after`, taken from the later generated landing."""
+    (delta / "motcua").mkdir(parents=True)
+    (delta / "pakn").mkdir(parents=True)
+    counts = {
+        "case_versions": _jsonl_after(
+            sorted((full / "motcua").glob("hoso_*.jsonl")), delta / "motcua" / "hoso_delta.jsonl", after
+        ),
+        "events": 0,
+        "feedback_versions": _jsonl_after(
+            sorted((full / "pakn").glob("pakn_*.jsonl")), delta / "pakn" / "pakn_delta.jsonl", after
+        ),
+    }
     with open(delta / "motcua" / "sukien_delta.csv", "w", encoding="utf-8", newline="") as out:
         writer = None
         for path in sorted((full / "motcua").glob("sukien_*.csv")):
@@ -64,12 +78,6 @@ def write_delta(full: Path, delta: Path, after: dt.datetime) -> dict:
                 if _local(row["ThoiDiem"]) > after:
                     writer.writerow(row)
                     counts["events"] += 1
-    with open(delta / "pakn" / "pakn_delta.jsonl", "w", encoding="utf-8") as out:
-        for path in sorted((full / "pakn").glob("pakn_*.jsonl")):
-            for line in open(path, encoding="utf-8"):
-                if _local(json.loads(line)["NgayCapNhat"]) > after:
-                    out.write(line)
-                    counts["feedback_versions"] += 1
     return counts
 
 

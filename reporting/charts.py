@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 
 from .pdf import chart_png
-from .tables import Period
+from .tables import Period, province_target
 
 
 def _months(conn: psycopg.Connection, period: Period, count: int = 12) -> list[str]:
@@ -29,11 +29,8 @@ def _trend(conn, months: list[str], model: str, numerator: str, denominator: str
 
 
 def _target(conn, kpi: str, period: Period) -> float | None:
-    row = conn.execute(
-        "select target_value from marts.dim_kpi_target where kpi = %s and scope = 'province' and year = %s",
-        (kpi, period.end_date.year),
-    ).fetchone()
-    return float(row[0]) if row else None
+    target = province_target(conn, kpi, period)[1]
+    return None if target is None else float(target)
 
 
 def so_noi_vu_charts(conn: psycopg.Connection, period: Period) -> list[bytes]:

@@ -102,6 +102,15 @@ AGENCY_COLUMNS = [Column("agency_id", "Mã đơn vị", width=14), Column("agenc
 TARGET_COLUMNS = [Column("target", "Mục tiêu", "rate", 10), Column("met", "Đạt mục tiêu", "met", 12)]
 
 
+def province_target(conn, kpi: str, period: Period) -> tuple:
+    """(operator, target value) of a KPI for the year the period ends in; (None, None) without a target."""
+    found = conn.execute(
+        "select operator, target_value from marts.dim_kpi_target where kpi = %s and scope = 'province' and year = %s",
+        (kpi, period.end_date.year),
+    ).fetchone()
+    return tuple(found) if found else (None, None)
+
+
 def _met(value, operator, target):
     if value is None or target is None:
         return None
@@ -220,17 +229,9 @@ def province_summary(conn, period: Period) -> Table:
             else (None, None)
             for pid in (params["p"], params["q"])
         )
-        target = (
-            conn.execute(
-                "select target_value from marts.dim_kpi_target where kpi = %s and scope = 'province' and year = %s",
-                (kpi, period.end_date.year),
-            ).fetchone()
-            if kpi
-            else None
-        )
+        goal = province_target(conn, kpi, period)[1] if kpi else None
         value = current[0] / current[1] if current[1] else None
         before = previous[0] / previous[1] if previous and previous[1] else None
-        goal = target[0] if target else None
         rows.append(
             {
                 "kpi": label,
@@ -348,15 +349,7 @@ def _agency_rate_table(
     """,
         {"p": period.period_id, "q": period.previous_period_id},
     )
-    target = None
-    operator = None
-    if target_kpi:
-        found = conn.execute(
-            "select operator, target_value from marts.dim_kpi_target where kpi = %s"
-            " and scope = 'province' and year = %s",
-            (target_kpi, period.end_date.year),
-        ).fetchone()
-        operator, target = found if found else (None, None)
+    operator, target = province_target(conn, target_kpi, period) if target_kpi else (None, None)
     for row in _change(rows, "value", "previous", "change"):
         row["target"], row["met"] = target, _met(row["value"], operator, target)
     columns = [
@@ -616,18 +609,16 @@ def inspectorate_summary(conn, period: Period) -> Table:
             if pid
             else {}
         )
-    rows = []
-    for code in codes:
-        value, previous = totals[period.period_id].get(code), totals.get(period.previous_period_id, {}).get(code)
-        rows.append(
-            {
-                "code": code,
-                "name": names[code],
-                "value": value,
-                "previous": previous,
-                "change": None if value is None or previous is None else value - previous,
-            }
-        )
+    rows = [
+        {
+            "code": code,
+            "name": names[code],
+            "value": totals[period.period_id].get(code),
+            "previous": totals.get(period.previous_period_id, {}).get(code),
+        }
+        for code in codes
+    ]
+    _change(rows, "value", "previous", "change")
     return Table(
         "Tổng hợp tỉnh",
         "tong_hop_tinh",

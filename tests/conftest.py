@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -29,6 +30,21 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW_HOME", str(PROJECT_ROOT / ".tmp" / "airflow-pytest"))
 
 
+@contextmanager
+def throwaway_server(prefix: str):
+    """An embedded PostgreSQL in a new data folder under .tmp/, removed afterwards: (server, its state)."""
+    base = PROJECT_ROOT / ".tmp"
+    base.mkdir(exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+    folder.chmod(0o755)
+    server = EmbeddedPostgres(folder / "pgdata")
+    try:
+        yield server, server.ensure_running()
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def server_url():
     """URL of a maintenance database (postgres) on the test server."""
@@ -36,22 +52,42 @@ def server_url():
     if configured:
         yield configured
         return
-    base = PROJECT_ROOT / ".tmp"
-    base.mkdir(exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="test-pg-", dir=base))
-    folder.chmod(0o755)
-    server = EmbeddedPostgres(folder / "pgdata")
-    state = server.ensure_running()
-    try:
+    with throwaway_server("test-pg-") as (_, state):
         yield state.url("postgres")
-    finally:
-        server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _with_database(server: str, name: str) -> str:
     head, _, _ = server.rpartition("/")
     return f"{head}/{name}"
+
+
+def new_database(server_url: str, name: str) -> str:
+    """An empty database `name` on the test server (dropped first if a previous session left it); its URL."""
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f"drop database if exists {name} with (force)")
+        admin.execute(f"create database {name}")
+    return _with_database(server_url, name)
+
+
+def airflow_env(url: str, landing: Path, root: Path, **extra: str) -> dict:
+    """The environment of a pipeline run on `url`: its own landing, output and Airflow home under `root`."""
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "LANDING_DIR": str(landing),
+        "OUTPUT_DIR": str(root / "output"),
+        "AIRFLOW_HOME": str(root / "airflow"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "NIGHTLY_RETRY_DELAY_SECONDS": "1",
+        **extra,
+    }
+
+
+def warehouse_cli(env: dict, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    """`python -m warehouse <args>` as an operator runs it (Airflow runs go through `airflow ...`)."""
+    return subprocess.run(
+        [sys.executable, "-m", "warehouse", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.fixture
@@ -96,11 +132,7 @@ def golden_warehouse(tmp_path_factory, server_url):
         writer.writerow(["MaHoSo", "ThoiDiem", "LoaiSuKien", "MaDonVi", "NgayHenTraMoi", "GhiChu"])
         writer.writerows([*e, ""] for e in EVENTS)
 
-    name = "golden_kpis"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f"drop database if exists {name} with (force)")
-        admin.execute(f"create database {name}")
-    url = server_url.rsplit("/", 1)[0] + f"/{name}"
+    url = new_database(server_url, "golden_kpis")
     patch = pytest.MonkeyPatch()
     patch.setenv("DATABASE_URL", url)
     patch.setenv("LANDING_DIR", str(root / "landing"))
@@ -155,27 +187,11 @@ def nightly_province(tmp_path_factory, server_url):
         "NgayCapNhat": "2025-05-20T09:00:00",
     }
     (landing / "pakn" / "pakn_formula.jsonl").write_text(json.dumps(feedback, ensure_ascii=False) + "\n")
-    name = "nightly_province"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f"drop database if exists {name} with (force)")
-        admin.execute(f"create database {name}")
-    url = _with_database(server_url, name)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "LANDING_DIR": str(landing),
-        "OUTPUT_DIR": str(root / "output"),
-        "AIRFLOW_HOME": str(root / "airflow"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "NIGHTLY_RETRY_DELAY_SECONDS": "1",
-        "PII_HASH_KEY": "pii-key-of-the-test-province-3f9c",
-    }
-    airflow = [sys.executable, "-m", "warehouse", "airflow"]
-    migrate = subprocess.run([*airflow, "db", "migrate"], env=env, capture_output=True, text=True, timeout=300)
+    url = new_database(server_url, "nightly_province")
+    env = airflow_env(url, landing, root, PII_HASH_KEY="pii-key-of-the-test-province-3f9c")
+    migrate = warehouse_cli(env, "airflow", "db", "migrate", timeout=300)
     assert migrate.returncode == 0, migrate.stdout[-3000:]
-    first = subprocess.run(
-        [*airflow, "dags", "test", "nightly_load", "2025-09-20"], env=env, capture_output=True, text=True, timeout=900
-    )
+    first = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-09-20")
     counts["feedback_versions"] += 1  # the feedback with a formula-like title
     counts["feedback"] += 1
     return url, env, first, counts
@@ -190,13 +206,7 @@ def published(nightly_province):
     period's extracts folder)."""
     url, env, first, _ = nightly_province
     assert first.returncode == 0, first.stdout[-3000:]
-    run = subprocess.run(
-        [sys.executable, "-m", "warehouse", "rollup", "--period", ROLLUP_PERIOD],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    run = warehouse_cli(env, "rollup", "--period", ROLLUP_PERIOD)
     assert run.returncode == 0, run.stdout[-4000:]
     extracts = Path(env["OUTPUT_DIR"]) / "extracts" / ROLLUP_PERIOD
     with psycopg.connect(url, autocommit=True) as conn:

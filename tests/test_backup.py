@@ -3,12 +3,11 @@ back is the same data with the same owners and grants, and the batch ledger stil
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
 import pytest
+from conftest import new_database, warehouse_cli
 
 from ingestion.ingest import ingest_folder
 
@@ -22,12 +21,6 @@ FINGERPRINTS = {
 }
 
 
-def _warehouse(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "warehouse", *args], env=env, capture_output=True, text=True, timeout=600
-    )
-
-
 def _fingerprints(conn) -> dict:
     return {table: conn.execute(f"{query} from {table} as t").fetchone()[0] for table, query in FINGERPRINTS.items()}
 
@@ -37,14 +30,11 @@ def restored(nightly_province, server_url, tmp_path_factory):
     url, env, first, _ = nightly_province
     assert first.returncode == 0, first.stdout[-3000:]
     dump = tmp_path_factory.mktemp("backup") / "warehouse.dump"
-    done = _warehouse(env, "db", "dump", str(dump))
+    done = warehouse_cli(env, "db", "dump", str(dump))
     assert done.returncode == 0, done.stderr
-    target = url.rsplit("/", 1)[0] + "/restored_province"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute("drop database if exists restored_province with (force)")
-        admin.execute("create database restored_province")
+    target = new_database(server_url, "restored_province")
     restore_env = {**env, "DATABASE_URL": target}
-    first_restore = _warehouse(restore_env, "db", "restore", str(dump))
+    first_restore = warehouse_cli(restore_env, "db", "restore", str(dump))
     with psycopg.connect(url, autocommit=True) as source, psycopg.connect(target, autocommit=True) as copy:
         yield {
             "dump": dump,
@@ -81,11 +71,11 @@ def test_the_restored_ledger_loads_no_file_twice(restored):
 
 
 def test_a_restore_refuses_a_database_that_is_not_empty_unless_told_to_replace_it(restored):
-    refused = _warehouse(restored["env"], "db", "restore", str(restored["dump"]))
+    refused = warehouse_cli(restored["env"], "db", "restore", str(restored["dump"]))
     assert refused.returncode == 1
     assert "not empty" in refused.stdout and "--replace" in refused.stdout
     restored["copy"].execute("create table marts.scratch_by_hand (x int)")
-    replaced = _warehouse(restored["env"], "db", "restore", str(restored["dump"]), "--replace")
+    replaced = warehouse_cli(restored["env"], "db", "restore", str(restored["dump"]), "--replace")
     assert replaced.returncode == 0, replaced.stderr
     with psycopg.connect(restored["url"], autocommit=True) as again:
         assert again.execute("select to_regclass('marts.scratch_by_hand')").fetchone()[0] is None

@@ -13,6 +13,7 @@ import pytest
 
 from expectations.runner import BlockingGapError, gate, record, run_suite
 from ingestion.ingest import ingest_folder
+from ingestion.simulator.bad_inputs import case_record
 from ingestion.simulator.generate import SimulationSpec, generate
 from warehouse.db import bootstrap, sqlalchemy_url
 from warehouse.dbt import nightly_build, run_dbt
@@ -23,31 +24,8 @@ SPEC = SimulationSpec(cases_per_year=600, start=dt.date(2024, 12, 15), as_of=dt.
 
 
 def bad_case(code: str, **changes) -> dict:
-    record = {
-        "MaHoSo": code,
-        "MaTTHC": "1.001193",
-        "MaDonVi": "PH-22366",
-        "KenhNop": 1,
-        "MucDoDVC": None,
-        "NgayTiepNhan": "2025-08-04T09:00:00",
-        "NgayHenTra": "2025-08-05T17:00:00",
-        "NgayKetThuc": None,
-        "NgayTraKetQua": None,
-        "TrangThai": "DANG_XU_LY",
-        "CoPhi": False,
-        "ThanhToanTrucTuyen": False,
-        "DaSoHoa": True,
-        "KetQuaDienTu": False,
-        "DongBoDVCQG": True,
-        "CoThuXinLoi": False,
-        "ChuHoSo": "Lê Văn A",
-        "SoGiayTo": "056000000009",
-        "SoDienThoai": "0905000009",
-        "DiaChi": "Nha Trang",
-        "NgayCapNhat": "2025-08-04T09:00:00",
-    }
-    record.update(changes)
-    return record
+    """A desk-submitted case of ward PH-22366; `changes` break one rule."""
+    return case_record(code, **{"MaDonVi": "PH-22366", "KenhNop": 1, "MucDoDVC": None, **changes})
 
 
 # one crafted case per raw check of raw_motcua_cases; period 2025-T08 = 15/7-14/8/2025

@@ -11,23 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import psycopg
 import pytest
-from conftest import secrets_found
+from conftest import airflow_env, new_database, secrets_found, throwaway_server, warehouse_cli
 
 from ingestion.ingest import ingest_folder
 from ingestion.simulator.generate import SimulationSpec, generate
-from warehouse.config import PROJECT_ROOT
 from warehouse.db import bootstrap
 from warehouse.embedded import EmbeddedPostgres
 
@@ -39,17 +32,8 @@ BIG_FILE_ROWS = 150_000  # a COPY of a few seconds: long enough to stop the serv
 @pytest.fixture
 def own_server():
     """A server of its own: this test crashes it."""
-    base = PROJECT_ROOT / ".tmp"
-    base.mkdir(exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="crash-pg-", dir=base))
-    folder.chmod(0o755)
-    server = EmbeddedPostgres(folder / "pgdata")
-    state = server.ensure_running()
-    try:
+    with throwaway_server("crash-pg-") as (server, state):
         yield server, state.url()
-    finally:
-        server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _crash_when_copying(server: EmbeddedPostgres, url: str, seen: dict) -> None:
@@ -128,12 +112,6 @@ BROKEN = ["kpi_case_timeliness", "kpi_report_compliance_province"]  # read ref_k
 UNTOUCHED = ["fct_cases", "kpi_case_timeliness_province"]  # built next to them, from the same new rows
 
 
-def _airflow(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "warehouse", "airflow", *args], env=env, capture_output=True, text=True, timeout=900
-    )
-
-
 def _fingerprint(conn: psycopg.Connection, table: str) -> str:
     return conn.execute(
         f"select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from marts.{table} t"
@@ -154,39 +132,21 @@ def failed_night(tmp_path_factory, server_url):
     root = tmp_path_factory.mktemp("failed-night")
     generate(root / "first", FIRST)
     generate(root / "second", SECOND)
-    name = "failed_night"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f"drop database if exists {name} with (force)")
-        admin.execute(f"create database {name}")
-    url = server_url.rsplit("/", 1)[0] + f"/{name}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "LANDING_DIR": str(root / "first"),
-        "OUTPUT_DIR": str(root / "output"),
-        "AIRFLOW_HOME": str(root / "airflow"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "NIGHTLY_RETRY_DELAY_SECONDS": "1",
-    }
-    assert _airflow(env, "db", "migrate").returncode == 0
-    first = _airflow(env, "dags", "test", "nightly_load", "2025-07-10")
+    url = new_database(server_url, "failed_night")
+    env = airflow_env(url, root / "first", root)
+    assert warehouse_cli(env, "airflow", "db", "migrate").returncode == 0
+    first = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-07-10")
     assert first.returncode == 0, first.stdout[-3000:]
     with psycopg.connect(url, autocommit=True) as conn:
         before = {t: _fingerprint(conn, t) for t in [*BROKEN, *UNTOUCHED]}
         conn.execute("alter table reference.ref_kpi_targets rename column target_value to target_value_typo")
         env["LANDING_DIR"] = str(root / "second")
-        second = _airflow(env, "dags", "test", "nightly_load", "2025-07-20")
+        second = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-07-20")
         after_failure = {t: _fingerprint(conn, t) for t in before}
         night = _night(conn)
-        rollup = subprocess.run(
-            [sys.executable, "-m", "warehouse", "rollup", "--period", "2025-6T"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+        rollup = warehouse_cli(env, "rollup", "--period", "2025-6T")
         conn.execute("alter table reference.ref_kpi_targets rename column target_value_typo to target_value")
-        third = _airflow(env, "dags", "test", "nightly_load", "2025-07-20")
+        third = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-07-20")
         healed = {t: _fingerprint(conn, t) for t in before}
         yield {
             "root": root,

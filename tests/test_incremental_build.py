@@ -12,6 +12,7 @@ import hashlib
 
 import psycopg
 import pytest
+from conftest import new_database
 
 from ingestion.ingest import ingest_folder
 from ingestion.simulator.generate import SimulationSpec, generate
@@ -23,13 +24,6 @@ pytestmark = pytest.mark.slow
 FIRST = SimulationSpec(cases_per_year=700, start=dt.date(2024, 12, 15), as_of=dt.datetime(2025, 7, 10, 6, 0))
 SECOND = SimulationSpec(cases_per_year=700, start=dt.date(2024, 12, 15), as_of=dt.datetime(2025, 7, 20, 6, 0))
 IGNORED_COLUMNS = {"source_batch_id"}  # bookkeeping: which raw batch a row was computed through
-
-
-def _database(server_url: str, name: str) -> str:
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f"drop database if exists {name} with (force)")
-        admin.execute(f"create database {name}")
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def _load(url: str, landing) -> None:
@@ -81,7 +75,7 @@ def builds(tmp_path_factory, server_url, monkeypatch_module):
     monkeypatch_module.setenv("OUTPUT_DIR", str(root / "output"))
     monkeypatch_module.setenv("PII_HASH_KEY", "the-same-key-for-both-databases")  # hashes must compare equal
 
-    nightly = _database(server_url, "incremental_nightly")
+    nightly = new_database(server_url, "incremental_nightly")
     _load(nightly, first)
     _build(nightly)
     with psycopg.connect(nightly) as conn:
@@ -90,7 +84,7 @@ def builds(tmp_path_factory, server_url, monkeypatch_module):
     _load(nightly, second)
     _build(nightly)
 
-    full = _database(server_url, "incremental_full")
+    full = new_database(server_url, "incremental_full")
     _load(full, first)
     _load(full, second)
     _build(full, "--full-refresh")

@@ -5,24 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 
 import psycopg
 import pytest
+from conftest import airflow_env, new_database, warehouse_cli
 
 from ingestion.simulator.generate import SimulationSpec, generate
 
 pytestmark = pytest.mark.slow
 
 SPEC = SimulationSpec(cases_per_year=300, start=dt.date(2025, 3, 15), as_of=dt.datetime(2025, 8, 20, 6, 0))
-
-
-def warehouse(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "warehouse", *args], env=env, capture_output=True, text=True, timeout=900
-    )
 
 
 @pytest.fixture(scope="module")
@@ -42,22 +34,10 @@ def blocked_night(tmp_path_factory, server_url):
         "NgayCapNhat": "2025-08-04T09:00:00",
     }
     (landing / "motcua" / "hoso_unknown_agency.jsonl").write_text(json.dumps(bad) + "\n")
-    name = "nightly_gate_test"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f"drop database if exists {name} with (force)")
-        admin.execute(f"create database {name}")
-    url = server_url.rsplit("/", 1)[0] + f"/{name}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "LANDING_DIR": str(landing),
-        "OUTPUT_DIR": str(root / "output"),
-        "AIRFLOW_HOME": str(root / "airflow"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "NIGHTLY_RETRY_DELAY_SECONDS": "1",
-    }
-    assert warehouse(env, "airflow", "db", "migrate").returncode == 0
-    first = warehouse(env, "airflow", "dags", "test", "nightly_load", "2025-08-20")
+    url = new_database(server_url, "nightly_gate_test")
+    env = airflow_env(url, landing, root)
+    assert warehouse_cli(env, "airflow", "db", "migrate").returncode == 0
+    first = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-08-20")
     with psycopg.connect(url, autocommit=True) as conn:
         yield conn, env, first
 
@@ -80,15 +60,17 @@ def test_the_blocked_night_fails_before_dbt_and_says_where(blocked_night):
 
 def test_the_operator_sees_the_blocker_excludes_the_batch_and_the_night_goes_through(blocked_night):
     conn, env, _ = blocked_night
-    again = warehouse(env, "airflow", "dags", "test", "nightly_load", "2025-08-20")
+    again = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-08-20")
     assert again.returncode != 0  # a failed batch keeps blocking: it is validated again, not forgotten
     batch_id = conn.execute(
         "select batch_id from audit.batches where validation = 'failed' and location like '%%hoso_unknown_agency.jsonl'"
     ).fetchone()[0]
-    excluded = warehouse(env, "batches", "exclude", str(batch_id), "--reason", "agency code XA-99999 does not exist")
+    excluded = warehouse_cli(
+        env, "batches", "exclude", str(batch_id), "--reason", "agency code XA-99999 does not exist"
+    )
     assert excluded.returncode == 0, excluded.stdout + excluded.stderr
     assert conn.execute("select count(*) from dq.open_gaps where severity = 'critical'").fetchone()[0] == 0
-    through = warehouse(env, "airflow", "dags", "test", "nightly_load", "2025-08-20")
+    through = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-08-20")
     assert through.returncode == 0, "\n".join(
         line for line in through.stdout.splitlines() if "blocking" in line or "critical" in line or "Error" in line
     )

@@ -9,22 +9,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import psycopg
 import pytest
+from conftest import warehouse_cli
 
 pytestmark = pytest.mark.slow
 
 
 def run_dag(env: dict, logical_date: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "warehouse", "airflow", "dags", "test", "nightly_load", logical_date],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    return warehouse_cli(env, "airflow", "dags", "test", "nightly_load", logical_date)
 
 
 @pytest.fixture(scope="module")

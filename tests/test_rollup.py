@@ -8,12 +8,12 @@ import hashlib
 import json
 import socketserver
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 from conftest import ROLLUP_PERIOD as PERIOD  # the period the `published` fixture publishes
+from conftest import warehouse_cli
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -21,8 +21,7 @@ pytestmark = pytest.mark.slow
 
 
 def rollup(env: dict, period: str | None = PERIOD) -> subprocess.CompletedProcess:
-    args = [sys.executable, "-m", "warehouse", "rollup"] + (["--period", period] if period else [])
-    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=900)
+    return warehouse_cli(env, "rollup", *(["--period", period] if period else []))
 
 
 def bundle(extracts: Path, slug: str) -> tuple[Path, dict]:
@@ -173,18 +172,11 @@ def test_a_critical_gap_blocks_publication_and_warnings_do_not(published):
     blocked = rollup(env)
     assert blocked.returncode != 0
     assert "critical data-quality gap" in blocked.stdout and "SO-TP, period 2025-T03" in blocked.stdout
-    cli = subprocess.run(
-        [sys.executable, "-m", "warehouse", "blockers", "--period", PERIOD], env=env, capture_output=True, text=True
-    )
+    cli = warehouse_cli(env, "blockers", "--period", PERIOD)
     assert cli.returncode == 1 and "unbalanced_counts" in cli.stdout
     assert (extracts / "so-noi-vu").resolve() == target  # nothing was republished
     conn.execute("update dq.gaps set closed_at = now() where gap_key = 'test|blocking'")
-    assert (
-        subprocess.run(
-            [sys.executable, "-m", "warehouse", "blockers", "--period", "2025-NAM"], env=env, capture_output=True
-        ).returncode
-        == 0
-    )
+    assert warehouse_cli(env, "blockers", "--period", "2025-NAM").returncode == 0
 
 
 class _SmtpSink(socketserver.StreamRequestHandler):

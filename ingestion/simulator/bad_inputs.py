@@ -26,7 +26,8 @@ class Expected:
     loaded_rows: int = 0
 
 
-def _case(code: str, **changes) -> dict:
+def case_record(code: str, **changes) -> dict:
+    """A case record in the contract shape that passes every check; `changes` make it bad."""
     record = {
         "MaHoSo": code,
         "MaTTHC": "1.001193",
@@ -85,13 +86,13 @@ def write_bad_inputs(landing: Path, agency: str, period: str = "2025-6T") -> lis
 
     # JSON Lines with some bad rows among good ones
     lines = [
-        json.dumps(_case("BAD-0001")),  # 1 good
+        json.dumps(case_record("BAD-0001")),  # 1 good
         '{"MaHoSo": "BAD-0002", "MaTTHC": ',  # 2 broken JSON
-        json.dumps(_case("BAD-0003", TrangThai="DA_XONG")),  # 3 unknown status
-        json.dumps(_case("BAD-0004", KenhNop="trực tuyến")),  # 4 text in an integer field
-        json.dumps(_case("BAD-0005", NgayTiepNhan="04/08/2025 09:00")),  # 5 not ISO-8601
-        json.dumps({k: v for k, v in _case("BAD-0006").items() if k != "MaDonVi"}),  # 6 missing required field
-        json.dumps(_case("BAD-0007", ChuHoSo=unicodedata.normalize("NFD", "Trần Thị Ánh"))),  # 7 good, NFD text
+        json.dumps(case_record("BAD-0003", TrangThai="DA_XONG")),  # 3 unknown status
+        json.dumps(case_record("BAD-0004", KenhNop="trực tuyến")),  # 4 text in an integer field
+        json.dumps(case_record("BAD-0005", NgayTiepNhan="04/08/2025 09:00")),  # 5 not ISO-8601
+        json.dumps({k: v for k, v in case_record("BAD-0006").items() if k != "MaDonVi"}),  # 6 missing required field
+        json.dumps(case_record("BAD-0007", ChuHoSo=unicodedata.normalize("NFD", "Trần Thị Ánh"))),  # 7 good, NFD text
         "[1, 2, 3]",  # 8 not an object
     ]
     path = motcua / "hoso_bad_rows.jsonl"
@@ -99,7 +100,7 @@ def write_bad_inputs(landing: Path, agency: str, period: str = "2025-6T") -> lis
     expected.append(Expected(path, "loaded", "invalid JSON", (2, 3, 4, 5, 6, 8), loaded_rows=2))
 
     path = motcua / "hoso_windows1258.jsonl"  # not UTF-8 at all
-    text = unicodedata.normalize("NFD", json.dumps(_case("BAD-0100"), ensure_ascii=False))
+    text = unicodedata.normalize("NFD", json.dumps(case_record("BAD-0100"), ensure_ascii=False))
     path.write_bytes(text.encode("cp1258", errors="replace") + b"\n")
     expected.append(Expected(path, "rejected", "not UTF-8"))
 
