@@ -7,6 +7,7 @@ the biannual_rollup DAG refuses to publish while `blocking_gaps` returns anythin
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import psycopg
@@ -36,6 +37,8 @@ class Gap:
     description: str | None
     suite_name: str
     check_name: str
+    first_seen_at: dt.datetime
+    last_seen_at: dt.datetime
 
     def line(self) -> str:
         examples = ", ".join(map(str, (self.example_keys or [])[:3]))
@@ -52,7 +55,7 @@ def period_gaps(conn: psycopg.Connection, period_id: str) -> list[Gap]:
         raise ValueError(f"unknown period {period_id!r} (see marts.dim_period, e.g. 2025-6T or 2025-NAM)")
     if not conn.execute("select to_regclass('dq.open_gaps')").fetchone()[0]:
         return []
-    return [Gap(*row[:10]) for row in conn.execute(QUERY, {"period": period_id}).fetchall()]
+    return [Gap(*row) for row in conn.execute(QUERY, {"period": period_id}).fetchall()]
 
 
 def blocking_gaps(conn: psycopg.Connection, period_id: str) -> list[Gap]:

@@ -1,79 +1,79 @@
-"""The charts of the PDF summaries: trends over the periods before the cut-off, and agencies below target."""
+"""The charts of the PDF summaries: trends over the periods before the cut-off, and agencies below target.
+Every value, target and verdict comes from marts.kpi_values; the series' names from marts.dim_kpi."""
 
 from __future__ import annotations
 
 import psycopg
 
 from .pdf import chart_png
-from .tables import Period, province_target
+from .tables import Period
 
 
-def _months(conn: psycopg.Connection, period: Period, count: int = 12) -> list[str]:
+def _periods(conn: psycopg.Connection, kind: str, period: Period, count: int) -> list[str]:
+    """The `count` periods of `kind` that end by the period's cut-off, oldest first."""
     rows = conn.execute(
-        "select period_id from marts.dim_period where period_kind = 'month' and end_date <= %s"
+        "select period_id from marts.dim_period where period_kind = %s and end_date <= %s"
         " order by end_date desc limit %s",
-        (period.end_date, count),
+        (kind, period.end_date, count),
     ).fetchall()
     return [r[0] for r in reversed(rows)]
 
 
-def _trend(conn, months: list[str], model: str, numerator: str, denominator: str) -> list[tuple[str, float | None]]:
+def _trend(conn, periods: list[str], kpi_id: str) -> list[tuple[str, float | None]]:
+    """A KPI's province value in each of `periods` (None where it has none)."""
     values = dict(
         conn.execute(
-            f"select period_id, sum({numerator})::numeric / nullif(sum({denominator}), 0) from marts.{model}"
-            " where period_id = any(%s) group by period_id",
-            (months,),
+            "select period_id, value from marts.kpi_values where kpi_id = %s and scope = 'province'"
+            " and period_id = any(%s)",
+            (kpi_id, periods),
         ).fetchall()
     )
-    return [(m, values.get(m)) for m in months]
+    return [(p, values.get(p)) for p in periods]
 
 
-def _target(conn, kpi: str, period: Period) -> float | None:
-    target = province_target(conn, kpi, period)[1]
-    return None if target is None else float(target)
+def _label(conn, kpi_id: str) -> str:
+    return conn.execute("select label_vi from marts.dim_kpi where kpi_id = %s", (kpi_id,)).fetchone()[0]
+
+
+def _target(conn, kpi_id: str, period: Period) -> float | None:
+    """The KPI's province target for the period's year, from kpi_values."""
+    found = conn.execute(
+        "select target_value from marts.kpi_values where kpi_id = %s and scope = 'province' and period_id = %s",
+        (kpi_id, period.period_id),
+    ).fetchone()
+    return None if not found or found[0] is None else float(found[0])
 
 
 def so_noi_vu_charts(conn: psycopg.Connection, period: Period) -> list[bytes]:
-    months = _months(conn, period)
+    months = _periods(conn, "month", period, 12)
     charts = [
         chart_png(
             "Tỷ lệ hồ sơ giải quyết đúng hạn theo tháng (toàn tỉnh)",
-            {
-                "Đúng hạn": _trend(
-                    conn, months, "kpi_case_timeliness_province", "on_time_numerator", "on_time_denominator"
-                )
-            },
+            {"Đúng hạn": _trend(conn, months, "case_on_time_rate")},
             target=_target(conn, "case_on_time_rate", period),
         ),
         chart_png(
             "Trực tuyến và số hóa theo tháng (toàn tỉnh)",
             {
-                "Nộp trực tuyến": _trend(conn, months, "kpi_online_share_province", "received_online", "received"),
-                "Thanh toán trực tuyến": _trend(
-                    conn, months, "kpi_online_share_province", "received_paid_online", "received_with_fee"
-                ),
-                "Số hóa": _trend(conn, months, "kpi_online_share_province", "resolved_digitised", "resolved"),
+                "Nộp trực tuyến": _trend(conn, months, "online_submission_share"),
+                "Thanh toán trực tuyến": _trend(conn, months, "online_payment_share"),
+                "Số hóa": _trend(conn, months, "digitisation_rate"),
             },
         ),
         chart_png(
             "Tỷ lệ hồ sơ đất đai trễ hạn theo tháng (mục tiêu dưới 2%)",
-            {
-                "Đất đai trễ hạn": _trend(
-                    conn, months, "kpi_land_lateness_province", "land_resolved_late", "land_resolved"
-                )
-            },
+            {"Đất đai trễ hạn": _trend(conn, months, "land_late_rate")},
             target=_target(conn, "land_late_rate", period),
         ),
     ]
     below = conn.execute(
         """
-        select a.agency_name, sum(k.on_time_numerator)::numeric / sum(k.on_time_denominator) as rate
-        from marts.kpi_case_timeliness k join marts.dim_agency a using (agency_id)
-        where k.period_id = %s group by a.agency_name
-        having sum(k.on_time_denominator) >= 10
-           and sum(k.on_time_numerator)::numeric / sum(k.on_time_denominator) < max(k.on_time_target)
-        order by rate, a.agency_name limit 15
-    """,
+        select a.agency_name, k.value
+        from marts.kpi_values k join marts.dim_agency a using (agency_id)
+        where k.kpi_id = 'case_on_time_rate' and k.scope = 'agency' and k.period_id = %s
+          and k.denominator >= 10 and not k.is_target_met
+        order by k.value, a.agency_name limit 15
+        """,
         (period.period_id,),
     ).fetchall()
     if below:
@@ -89,40 +89,18 @@ def so_noi_vu_charts(conn: psycopg.Connection, period: Period) -> list[bytes]:
 
 
 def thanh_tra_charts(conn: psycopg.Connection, period: Period) -> list[bytes]:
-    halves = [
-        r[0]
-        for r in reversed(
-            conn.execute(
-                "select period_id from marts.dim_period where period_kind = %s and end_date <= %s"
-                " order by end_date desc limit 4",
-                (period.period_kind, period.end_date),
-            ).fetchall()
-        )
-    ]
-    totals = {
-        code: dict(
-            conn.execute(
-                "select period_id, sum(value) from marts.fct_report_values"
-                " where indicator_id = %s and period_id = any(%s) group by period_id",
-                (code, halves),
-            ).fetchall()
-        )
-        for code in ("TCD01", "KN01", "TC01")
-    }
-    months = _months(conn, period)
+    halves = _periods(conn, period.period_kind, period, 4)
+    months = _periods(conn, "month", period, 12)
+    reported = ("citizen_receptions", "complaints_received", "denunciations_received")
     return [
         chart_png(
             "Tiếp công dân, đơn khiếu nại, tố cáo theo kỳ (tổng các cơ quan báo cáo)",
-            {
-                "Lượt tiếp công dân": [(h, totals["TCD01"].get(h)) for h in halves],
-                "Đơn khiếu nại": [(h, totals["KN01"].get(h)) for h in halves],
-                "Đơn tố cáo": [(h, totals["TC01"].get(h)) for h in halves],
-            },
+            {_label(conn, kpi): _trend(conn, halves, kpi) for kpi in reported},
             percent=False,
         ),
         chart_png(
             "Tỷ lệ PAKN trả lời đúng hạn theo tháng (toàn tỉnh)",
-            {"PAKN đúng hạn": _trend(conn, months, "kpi_feedback_handling_province", "due_answered_on_time", "due")},
+            {"PAKN đúng hạn": _trend(conn, months, "feedback_on_time_rate")},
             target=_target(conn, "feedback_on_time_rate", period),
         ),
     ]

@@ -1,7 +1,8 @@
 """The tables of the six-monthly extracts, read from the marts (and dq) only: no personal data can reach them.
 
-Each function returns `Table`s for one period; agency rows come with the agency's name, the previous period's
-value of the main rate, the change and whether the target is met. Sheet and column names are Vietnamese.
+Every figure that is a KPI (its value, target, met or missed, previous period, change) comes from
+`marts.kpi_values`, and what it is called from `marts.dim_kpi`: this module names KPIs by id and lays them out
+(sheets, columns, headers, notes), nothing more. Sheet and column names are Vietnamese.
 """
 
 from __future__ import annotations
@@ -13,30 +14,11 @@ from zoneinfo import ZoneInfo
 import psycopg
 from psycopg.rows import dict_row
 
+from expectations.blockers import period_gaps
+
 from .workbook import Column, Table
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-
-# The indicators of the agencies' reports that the inspectorate's tables show (codes of the dm_chitieu
-# catalogue the province uses; a province with other codes changes them here).
-RECEPTION = [("TCD01", "Lượt tiếp công dân"), ("TCD02", "Người được tiếp"), ("TCD03", "Đoàn đông người")]
-COMPLAINTS = [
-    ("KN01", "Đơn khiếu nại tiếp nhận"),
-    ("KN02", "Vụ khiếu nại thuộc thẩm quyền"),
-    ("KN03", "Vụ khiếu nại đã giải quyết"),
-    ("TC01", "Đơn tố cáo tiếp nhận"),
-    ("TC02", "Vụ tố cáo thuộc thẩm quyền"),
-    ("TC03", "Vụ tố cáo đã giải quyết"),
-]
-ANTI_CORRUPTION = [
-    ("PCTN01", "Người phải kê khai tài sản"),
-    ("PCTN02", "Người đã kê khai tài sản"),
-    ("PCTN03", "Người phải chuyển đổi vị trí"),
-    ("PCTN04", "Người đã chuyển đổi vị trí"),
-    ("PCTN05", "Cuộc kiểm tra nội bộ"),
-    ("PCTN06", "Vụ việc tham nhũng phát hiện"),
-    ("PCTN07", "Người vi phạm phát hiện"),
-]
 
 
 @dataclass(frozen=True)
@@ -69,8 +51,8 @@ def load_period(conn: psycopg.Connection, period_id: str) -> Period:
     if row[1] not in ("six_months", "year"):
         raise PeriodNotReady(f"{period_id} is a {row[1]} period; the rollup publishes six-month and annual periods")
     state = conn.execute(
-        "select bool_or(is_period_open), max(measured_until_date) from marts.kpi_case_timeliness_province"
-        " where period_id = %s",
+        "select bool_or(is_period_open), max(measured_until_date) from marts.kpi_values"
+        " where period_id = %s and scope = 'province' and family = 'case_timeliness'",
         (period_id,),
     ).fetchone()
     if state[0] is None:
@@ -92,159 +74,52 @@ def _rows(conn: psycopg.Connection, sql: str, params: dict) -> list[dict]:
         return cur.execute(sql, params).fetchall()
 
 
-def _change(rows: list[dict], value: str, previous: str, change: str) -> list[dict]:
-    for row in rows:
-        row[change] = None if row.get(value) is None or row.get(previous) is None else row[value] - row[previous]
-    return rows
+def kpis(conn: psycopg.Connection, where: str, params: dict) -> list[dict]:
+    """Catalogue rows (dim_kpi) matching `where`, in display order."""
+    return _rows(conn, f"select * from marts.dim_kpi where {where} order by display_order", params)
+
+
+KPI_VALUE = """
+    select k.scope_key, k.numerator, k.denominator, k.value, k.previous_value as previous,
+           k.change_from_previous as change, k.target_operator as operator, k.target_value as target,
+           k.is_target_met as met
+    from marts.kpi_values k
+    where k.kpi_id = %(kpi)s and k.scope = %(scope)s and k.period_id = %(p)s
+"""
+
+
+def kpi_values(conn, kpi_id: str, period: Period, scope: str = "agency") -> dict[str, dict]:
+    """One KPI's rows of the period in a scope, by scope key (agency id, level, 'province')."""
+    rows = _rows(conn, KPI_VALUE, {"kpi": kpi_id, "scope": scope, "p": period.period_id})
+    return {row.pop("scope_key"): row for row in rows}
 
 
 AGENCY_COLUMNS = [Column("agency_id", "Mã đơn vị", width=14), Column("agency_name", "Tên đơn vị", width=42)]
-TARGET_COLUMNS = [Column("target", "Mục tiêu", "rate", 10), Column("met", "Đạt mục tiêu", "met", 12)]
-
-
-def province_target(conn, kpi: str, period: Period) -> tuple:
-    """(operator, target value) of a KPI for the year the period ends in; (None, None) without a target."""
-    found = conn.execute(
-        "select operator, target_value from marts.dim_kpi_target where kpi = %s and scope = 'province' and year = %s",
-        (kpi, period.end_date.year),
-    ).fetchone()
-    return tuple(found) if found else (None, None)
-
-
-def _met(value, operator, target):
-    if value is None or target is None:
-        return None
-    return {">=": value >= target, ">": value > target, "<=": value <= target, "<": value < target}[operator]
+RATE_COLUMNS = [
+    Column("previous", "Kỳ trước", "rate", 10),
+    Column("change", "Thay đổi", "change", 10),
+    Column("target", "Mục tiêu", "rate", 10),
+    Column("met", "Đạt mục tiêu", "met", 12),
+]
 
 
 # -- Sở Nội vụ ----------------------------------------------------------------------------------------------
-def province_summary(conn, period: Period) -> Table:
-    """Every KPI for the province: numerator, denominator, value, previous period, change, target, met."""
-    params = {"p": period.period_id, "q": period.previous_period_id}
-    specs = [
-        (
-            "Tỷ lệ hồ sơ giải quyết đúng hạn (trước hạn + đúng hạn / đã giải quyết)",
-            "kpi_case_timeliness_province",
-            "on_time_numerator",
-            "on_time_denominator",
-            "case_on_time_rate",
-            ">=",
-        ),
-        (
-            "Tỷ lệ trễ hạn kể cả hồ sơ đang quá hạn",
-            "kpi_case_timeliness_province",
-            "late_incl_overdue_numerator",
-            "late_incl_overdue_denominator",
-            None,
-            None,
-        ),
-        (
-            "Tỷ lệ hồ sơ nộp trực tuyến",
-            "kpi_online_share_province",
-            "received_online",
-            "received",
-            "online_submission_share",
-            ">=",
-        ),
-        (
-            "Tỷ lệ hồ sơ thanh toán trực tuyến (trên hồ sơ có phí)",
-            "kpi_online_share_province",
-            "received_paid_online",
-            "received_with_fee",
-            "online_payment_share",
-            ">=",
-        ),
-        (
-            "Tỷ lệ hồ sơ có kết quả điện tử",
-            "kpi_online_share_province",
-            "resolved_with_electronic_result",
-            "resolved",
-            None,
-            None,
-        ),
-        (
-            "Tỷ lệ số hóa hồ sơ, kết quả",
-            "kpi_online_share_province",
-            "resolved_digitised",
-            "resolved",
-            "digitisation_rate",
-            ">=",
-        ),
-        (
-            "Tỷ lệ hồ sơ đất đai trễ hạn",
-            "kpi_land_lateness_province",
-            "land_resolved_late",
-            "land_resolved",
-            "land_late_rate",
-            "<",
-        ),
-        (
-            "Tỷ lệ hồ sơ trễ hạn có thư xin lỗi",
-            "kpi_apology_compliance_province",
-            "late_resolved_with_apology",
-            "late_resolved",
-            "apology_compliance",
-            ">=",
-        ),
-        (
-            "Tỷ lệ PAKN trả lời đúng hạn",
-            "kpi_feedback_handling_province",
-            "due_answered_on_time",
-            "due",
-            "feedback_on_time_rate",
-            ">=",
-        ),
-        (
-            "Tỷ lệ PAKN được công khai",
-            "kpi_feedback_handling_province",
-            "answered_published",
-            "answered",
-            "feedback_published_share",
-            ">=",
-        ),
-        (
-            "Tỷ lệ hài lòng về xử lý PAKN",
-            "kpi_feedback_handling_province",
-            "satisfied",
-            "satisfaction_base",
-            "feedback_satisfaction_rate",
-            ">=",
-        ),
-        (
-            "Tỷ lệ cơ quan gửi báo cáo định kỳ đúng hạn",
-            "kpi_report_compliance_province",
-            "filed_on_time",
-            "required",
-            "report_compliance_rate",
-            ">=",
-        ),
-    ]
-    rows = []
-    for label, model, numerator, denominator, kpi, operator in specs:
-        current, previous = (
-            conn.execute(
-                f"select sum({numerator}), sum({denominator}) from marts.{model} where period_id = %s", (pid,)
-            ).fetchone()
-            if pid
-            else (None, None)
-            for pid in (params["p"], params["q"])
-        )
-        goal = province_target(conn, kpi, period)[1] if kpi else None
-        value = current[0] / current[1] if current[1] else None
-        before = previous[0] / previous[1] if previous and previous[1] else None
-        rows.append(
-            {
-                "kpi": label,
-                "numerator": current[0],
-                "denominator": current[1],
-                "value": value,
-                "previous": before,
-                "change": value - before if value is not None and before is not None else None,
-                "target": goal,
-                "operator": operator or "",
-                "met": _met(value, operator, goal),
-            }
-        )
+def province_summary(conn, period: Period, recipient: str) -> Table:
+    """The recipient's KPIs for the province: numerator, denominator, value, previous period, change, target,
+    met (the 766 scorecard has a table of its own)."""
+    rows = _rows(
+        conn,
+        """
+        select d.label_vi as kpi, k.numerator, k.denominator, k.value, k.previous_value as previous,
+               k.change_from_previous as change, coalesce(k.target_operator, '') as operator,
+               k.target_value as target, k.is_target_met as met
+        from marts.dim_kpi d
+        left join marts.kpi_values k on k.kpi_id = d.kpi_id and k.scope = 'province' and k.period_id = %(p)s
+        where %(recipient)s = any(d.recipients) and d.family <> 'scorecard_766' and d.unit = 'share'
+        order by d.display_order
+        """,
+        {"p": period.period_id, "recipient": recipient},
+    )
     return Table(
         "Tổng hợp tỉnh",
         "tong_hop_tinh",
@@ -257,115 +132,88 @@ def province_summary(conn, period: Period) -> Table:
             Column("previous", "Kỳ trước", "rate", 10),
             Column("change", "Thay đổi", "change", 10),
             Column("operator", "So sánh", width=8),
-            *TARGET_COLUMNS,
+            Column("target", "Mục tiêu", "rate", 10),
+            Column("met", "Đạt mục tiêu", "met", 12),
         ],
         rows,
     )
 
 
-def case_results(conn, period: Period) -> Table:
-    rows = _rows(
-        conn,
-        """
-        with k as (
-            select period_id, agency_id, sum(carried_over) as carried_over, sum(received_online) as received_online,
-                   sum(received_direct) as received_direct, sum(received_postal) as received_postal,
-                   sum(transferred_in) as transferred_in, sum(resolved_early) as resolved_early,
-                   sum(resolved_on_time) as resolved_on_time, sum(resolved_late) as resolved_late,
-                   sum(in_progress_within_due) as in_progress_within_due,
-                   sum(in_progress_overdue) as in_progress_overdue, sum(returned + withdrawn) as returned,
-                   sum(transferred_out) as transferred_out, sum(on_time_numerator) as num,
-                   sum(on_time_denominator) as den, max(on_time_target) as target,
-                   max(on_time_target_operator) as operator
-            from marts.kpi_case_timeliness where period_id in (%(p)s, %(q)s) group by period_id, agency_id)
-        select a.agency_id, a.agency_name, k.carried_over, k.received_online, k.received_direct, k.received_postal,
-               k.transferred_in, k.resolved_early, k.resolved_on_time, k.resolved_late, k.in_progress_within_due,
-               k.in_progress_overdue, k.returned, k.transferred_out,
-               case when k.den > 0 then k.num::numeric / k.den end as value,
-               case when p.den > 0 then p.num::numeric / p.den end as previous, k.target, k.operator
-        from k join marts.dim_agency a using (agency_id)
-        left join k p on p.agency_id = k.agency_id and p.period_id = %(q)s
-        where k.period_id = %(p)s order by a.agency_level, a.agency_id
-    """,
-        {"p": period.period_id, "q": period.previous_period_id},
-    )
-    for row in _change(rows, "value", "previous", "change"):
-        row["met"] = _met(row["value"], row["operator"], row["target"])
-    return Table(
-        "Giải quyết TTHC",
-        "giai_quyet_tthc",
-        f"Tình hình, kết quả giải quyết TTHC theo đơn vị – {period.label} ({period.dates})",
-        [
-            *AGENCY_COLUMNS,
-            Column("carried_over", "Tồn kỳ trước", "int"),
-            Column("received_online", "Tiếp nhận trực tuyến", "int"),
-            Column("received_direct", "Tiếp nhận trực tiếp", "int"),
-            Column("received_postal", "Tiếp nhận qua bưu chính", "int"),
-            Column("transferred_in", "Nhận chuyển giao", "int"),
-            Column("resolved_early", "Giải quyết trước hạn", "int"),
-            Column("resolved_on_time", "Giải quyết đúng hạn", "int"),
-            Column("resolved_late", "Giải quyết quá hạn", "int"),
-            Column("in_progress_within_due", "Đang giải quyết trong hạn", "int"),
-            Column("in_progress_overdue", "Đang giải quyết quá hạn", "int"),
-            Column("returned", "Trả lại, rút hồ sơ", "int"),
-            Column("transferred_out", "Chuyển giao đi", "int"),
-            Column("value", "Tỷ lệ đúng hạn", "rate", 10),
-            Column("previous", "Kỳ trước", "rate", 10),
-            Column("change", "Thay đổi", "change", 10),
-            *TARGET_COLUMNS,
-        ],
-        rows,
-        note="Tỷ lệ đúng hạn = (trước hạn + đúng hạn) / đã giải quyết; hồ sơ trả lại, rút hồ sơ không tính.",
-    )
-
-
-def _agency_rate_table(
+def _agency_table(
     conn,
     period: Period,
     model: str,
-    sums: list[tuple[str, str]],
-    numerator: str,
-    denominator: str,
-    target_kpi: str | None,
+    measures: list[tuple[str, str]],
+    kpi_id: str,
     name: str,
     slug: str,
     title: str,
+    rate_header: str = "Tỷ lệ",
     extra_columns: list[Column] | None = None,
     note: str | None = None,
 ) -> Table:
-    """An agency table from a KPI mart: sums of `sums`, the rate numerator/denominator, previous, change, target."""
-    listed = ", ".join(f"sum({column}) as {column}" for column, _ in sums)
+    """An agency table: `measures` (column, header) summed per agency from a wide KPI mart (a column may be a sum of
+    columns, `a + b`: it takes the first one's name), then one KPI's value, previous period, change, target and met
+    from kpi_values."""
+    keys = [column.split(" + ")[0] for column, _ in measures]
+    listed = ", ".join(
+        f"sum({' + '.join(f'k.{part}' for part in column.split(' + '))}) as {key}"
+        for (column, _), key in zip(measures, keys, strict=True)
+    )
     rows = _rows(
         conn,
         f"""
-        with k as (select period_id, agency_id, {listed}, sum({numerator}) as num, sum({denominator}) as den
-                   from marts.{model} where period_id in (%(p)s, %(q)s) group by period_id, agency_id)
-        select a.agency_id, a.agency_name, a.land_branch_id, {", ".join(f"k.{c}" for c, _ in sums)},
-               case when k.den > 0 then k.num::numeric / k.den end as value,
-               case when p.den > 0 then p.num::numeric / p.den end as previous
-        from k join marts.dim_agency a using (agency_id)
-        left join k p on p.agency_id = k.agency_id and p.period_id = %(q)s
-        where k.period_id = %(p)s order by a.agency_level, a.agency_id
-    """,
-        {"p": period.period_id, "q": period.previous_period_id},
+        select a.agency_id, a.agency_name, a.land_branch_id, {listed}
+        from marts.{model} k join marts.dim_agency a using (agency_id)
+        where k.period_id = %(p)s
+        group by a.agency_id, a.agency_name, a.land_branch_id, a.agency_level
+        order by a.agency_level, a.agency_id
+        """,
+        {"p": period.period_id},
     )
-    operator, target = province_target(conn, target_kpi, period) if target_kpi else (None, None)
-    for row in _change(rows, "value", "previous", "change"):
-        row["target"], row["met"] = target, _met(row["value"], operator, target)
+    values = kpi_values(conn, kpi_id, period)
+    for row in rows:
+        row.update(values.get(row["agency_id"], {}))
     columns = [
         *AGENCY_COLUMNS,
         *(extra_columns or []),
-        *[Column(c, h, "int") for c, h in sums],
-        Column("value", "Tỷ lệ", "rate", 10),
-        Column("previous", "Kỳ trước", "rate", 10),
-        Column("change", "Thay đổi", "change", 10),
-        *TARGET_COLUMNS,
+        *[Column(key, header, "int") for (_, header), key in zip(measures, keys, strict=True)],
+        Column("value", rate_header, "rate", 10),
+        *RATE_COLUMNS,
     ]
     return Table(name, slug, f"{title} – {period.label} ({period.dates})", columns, rows, note)
 
 
+def case_results(conn, period: Period) -> Table:
+    return _agency_table(
+        conn,
+        period,
+        "kpi_case_timeliness",
+        [
+            ("carried_over", "Tồn kỳ trước"),
+            ("received_online", "Tiếp nhận trực tuyến"),
+            ("received_direct", "Tiếp nhận trực tiếp"),
+            ("received_postal", "Tiếp nhận qua bưu chính"),
+            ("transferred_in", "Nhận chuyển giao"),
+            ("resolved_early", "Giải quyết trước hạn"),
+            ("resolved_on_time", "Giải quyết đúng hạn"),
+            ("resolved_late", "Giải quyết quá hạn"),
+            ("in_progress_within_due", "Đang giải quyết trong hạn"),
+            ("in_progress_overdue", "Đang giải quyết quá hạn"),
+            ("returned + withdrawn", "Trả lại, rút hồ sơ"),
+            ("transferred_out", "Chuyển giao đi"),
+        ],
+        "case_on_time_rate",
+        "Giải quyết TTHC",
+        "giai_quyet_tthc",
+        "Tình hình, kết quả giải quyết TTHC theo đơn vị",
+        rate_header="Tỷ lệ đúng hạn",
+        note="Tỷ lệ đúng hạn = (trước hạn + đúng hạn) / đã giải quyết; hồ sơ trả lại, rút hồ sơ không tính.",
+    )
+
+
 def online_table(conn, period: Period) -> Table:
-    return _agency_rate_table(
+    return _agency_table(
         conn,
         period,
         "kpi_online_share",
@@ -379,8 +227,6 @@ def online_table(conn, period: Period) -> Table:
             ("resolved_with_electronic_result", "Có kết quả điện tử"),
             ("resolved_digitised", "Đã số hóa"),
         ],
-        "received_online",
-        "received",
         "online_submission_share",
         "Trực tuyến, số hóa",
         "truc_tuyen_so_hoa",
@@ -390,7 +236,7 @@ def online_table(conn, period: Period) -> Table:
 
 
 def land_table(conn, period: Period) -> Table:
-    return _agency_rate_table(
+    return _agency_table(
         conn,
         period,
         "kpi_land_lateness",
@@ -399,8 +245,6 @@ def land_table(conn, period: Period) -> Table:
             ("land_resolved", "Hồ sơ đất đai đã giải quyết"),
             ("land_resolved_late", "Trong đó quá hạn"),
         ],
-        "land_resolved_late",
-        "land_resolved",
         "land_late_rate",
         "Đất đai",
         "dat_dai",
@@ -410,7 +254,7 @@ def land_table(conn, period: Period) -> Table:
 
 
 def apology_table(conn, period: Period) -> Table:
-    return _agency_rate_table(
+    return _agency_table(
         conn,
         period,
         "kpi_apology_compliance",
@@ -419,9 +263,7 @@ def apology_table(conn, period: Period) -> Table:
             ("late_resolved_with_apology", "Có thư xin lỗi"),
             ("late_resolved_with_timely_apology", "Xin lỗi trước hạn"),
         ],
-        "late_resolved_with_apology",
-        "late_resolved",
-        "apology_compliance",
+        "apology_compliance_rate",
         "Xin lỗi",
         "xin_loi",
         "Hồ sơ quá hạn có thư xin lỗi theo đơn vị",
@@ -429,7 +271,7 @@ def apology_table(conn, period: Period) -> Table:
 
 
 def feedback_table(conn, period: Period) -> Table:
-    return _agency_rate_table(
+    return _agency_table(
         conn,
         period,
         "kpi_feedback_handling",
@@ -443,8 +285,6 @@ def feedback_table(conn, period: Period) -> Table:
             ("satisfaction_base", "Cơ sở tính hài lòng"),
             ("unsatisfied", "Không hài lòng hoặc trễ"),
         ],
-        "due_answered_on_time",
-        "due",
         "feedback_on_time_rate",
         "PAKN",
         "pakn",
@@ -484,13 +324,14 @@ def scorecard_766(conn, period: Period) -> Table:
     )
 
 
+FILING_STATUS = {"on_time": "Đúng hạn", "late": "Trễ hạn", "missing": "Chưa gửi", "not_yet_due": "Chưa đến hạn"}
+
+
 def report_compliance(conn, period: Period, types: tuple[str, ...]) -> Table:
     rows = _rows(
         conn,
         """
-        select r.agency_id, a.agency_name, r.report_type,
-               case r.filing_status when 'on_time' then 'Đúng hạn' when 'late' then 'Trễ hạn'
-                    when 'missing' then 'Chưa gửi' else 'Chưa đến hạn' end as status,
+        select r.agency_id, a.agency_name, r.report_type, r.filing_status as status,
                r.deadline_date, r.submitted_date, r.days_late
         from marts.kpi_report_compliance r join marts.dim_agency a using (agency_id)
         where r.period_id = %(p)s and r.report_type = any(%(types)s)
@@ -498,6 +339,8 @@ def report_compliance(conn, period: Period, types: tuple[str, ...]) -> Table:
     """,
         {"p": period.period_id, "types": list(types)},
     )
+    for row in rows:
+        row["status"] = FILING_STATUS[row["status"]]
     return Table(
         "Chế độ báo cáo",
         "che_do_bao_cao",
@@ -516,25 +359,19 @@ def report_compliance(conn, period: Period, types: tuple[str, ...]) -> Table:
 
 
 def open_gaps(conn, period: Period) -> Table:
-    exists = conn.execute("select to_regclass('dq.open_gaps')").fetchone()[0]
-    rows = (
-        []
-        if not exists
-        else _rows(
-            conn,
-            """
-        select g.severity, g.kind, g.agency_id, g.period_id, g.rows_affected, g.description,
-               g.first_seen_at::date as first_seen, g.last_seen_at::date as last_seen
-        from dq.open_gaps g left join marts.dim_period p on p.period_id = g.period_id
-        where g.period_id is null or p.period_id is null
-           or (p.start_date <= %(end)s and p.end_date >= %(start)s)
-        order by g.severity, g.kind, g.agency_id, g.period_id
-    """,
-            {"start": period.start_date, "end": period.end_date},
-        )
-    )
-    for row in rows:
-        row["severity"] = "Nghiêm trọng" if row["severity"] == "critical" else "Cảnh báo"
+    rows = [
+        {
+            "severity": "Nghiêm trọng" if gap.severity == "critical" else "Cảnh báo",
+            "kind": gap.kind,
+            "agency_id": gap.agency_id,
+            "period_id": gap.period_id,
+            "rows_affected": gap.rows_affected,
+            "description": gap.description,
+            "first_seen": gap.first_seen_at.date(),
+            "last_seen": gap.last_seen_at.date(),
+        }
+        for gap in period_gaps(conn, period.period_id)
+    ]
     return Table(
         "Chất lượng dữ liệu",
         "chat_luong_du_lieu",
@@ -554,34 +391,29 @@ def open_gaps(conn, period: Period) -> Table:
 
 
 # -- Thanh tra tỉnh -----------------------------------------------------------------------------------------
-def _report_values(
-    conn,
-    period: Period,
-    indicators: list[tuple[str, str]],
-    name: str,
-    slug: str,
-    title: str,
-    rates: list[tuple[str, str, str, str]],
-) -> Table:
-    """Reported values per agency (latest submission) for `indicators`, with rates done / required."""
-    pivot = ", ".join(f"sum(value) filter (where indicator_id = '{code}') as {code.lower()}" for code, _ in indicators)
+def reported_table(conn, period: Period, family: str, name: str, slug: str, title: str) -> Table:
+    """What each agency that filed a report for the period reported for one family of indicators (its latest
+    submission), a column per KPI of the family (dim_kpi), counts first, then their rates."""
+    family_kpis = kpis(conn, "family = %(family)s", {"family": family})
     rows = _rows(
         conn,
-        f"""
-        select v.agency_id, a.agency_name, {pivot}
+        """
+        select distinct v.agency_id, a.agency_name
         from marts.fct_report_values v join marts.dim_agency a using (agency_id)
-        where v.period_id = %(p)s group by v.agency_id, a.agency_name order by v.agency_id
-    """,
+        where v.period_id = %(p)s order by v.agency_id
+        """,
         {"p": period.period_id},
     )
-    for row in rows:
-        for key, numerator, denominator, _ in rates:
-            num, den = row.get(numerator), row.get(denominator)
-            row[key] = None if not den else num / den
+    for kpi in family_kpis:
+        values = kpi_values(conn, kpi["kpi_id"], period)
+        for row in rows:
+            row[kpi["kpi_id"]] = values.get(row["agency_id"], {}).get("value")
     columns = [
         *AGENCY_COLUMNS,
-        *[Column(code.lower(), header, "number") for code, header in indicators],
-        *[Column(key, header, "rate", 12) for key, _, _, header in rates],
+        *[
+            Column(k["kpi_id"], k["label_vi"], *(("number", 14) if k["unit"] == "count" else ("rate", 12)))
+            for k in family_kpis
+        ],
     ]
     return Table(
         name,
@@ -593,32 +425,23 @@ def _report_values(
     )
 
 
+REPORTED_FAMILIES = ("citizen_reception", "complaints_denunciations", "anti_corruption")
+
+
 def inspectorate_summary(conn, period: Period) -> Table:
-    codes = [c for c, _ in RECEPTION + COMPLAINTS + ANTI_CORRUPTION]
-    names = dict(RECEPTION + COMPLAINTS + ANTI_CORRUPTION)
-    totals = {}
-    for pid in (period.period_id, period.previous_period_id):
-        totals[pid] = (
-            dict(
-                conn.execute(
-                    "select indicator_id, sum(value) from marts.fct_report_values where period_id = %s"
-                    " and indicator_id = any(%s) group by 1",
-                    (pid, codes),
-                ).fetchall()
-            )
-            if pid
-            else {}
-        )
-    rows = [
-        {
-            "code": code,
-            "name": names[code],
-            "value": totals[period.period_id].get(code),
-            "previous": totals.get(period.previous_period_id, {}).get(code),
-        }
-        for code in codes
-    ]
-    _change(rows, "value", "previous", "change")
+    """The province's totals of what the agencies reported, against the previous period."""
+    rows = _rows(
+        conn,
+        """
+        select d.numerator_column as code, d.label_vi as name, k.value, k.previous_value as previous,
+               k.change_from_previous as change
+        from marts.dim_kpi d
+        left join marts.kpi_values k on k.kpi_id = d.kpi_id and k.scope = 'province' and k.period_id = %(p)s
+        where d.family = any(%(families)s) and d.unit = 'count'
+        order by d.display_order
+        """,
+        {"p": period.period_id, "families": list(REPORTED_FAMILIES)},
+    )
     return Table(
         "Tổng hợp tỉnh",
         "tong_hop_tinh",
@@ -677,7 +500,7 @@ def sources(conn, period: Period, recipient: str, tables: list[Table]) -> Table:
 
 def so_noi_vu_tables(conn, period: Period) -> list[Table]:
     tables = [
-        province_summary(conn, period),
+        province_summary(conn, period, "so-noi-vu"),
         case_results(conn, period),
         online_table(conn, period),
         land_table(conn, period),
@@ -693,30 +516,24 @@ def so_noi_vu_tables(conn, period: Period) -> list[Table]:
 def thanh_tra_tables(conn, period: Period) -> list[Table]:
     tables = [
         inspectorate_summary(conn, period),
-        _report_values(conn, period, RECEPTION, "Tiếp công dân", "tiep_cong_dan", "Tiếp công dân theo đơn vị", []),
-        _report_values(
+        reported_table(
+            conn, period, "citizen_reception", "Tiếp công dân", "tiep_cong_dan", "Tiếp công dân theo đơn vị"
+        ),
+        reported_table(
             conn,
             period,
-            COMPLAINTS,
+            "complaints_denunciations",
             "Khiếu nại, tố cáo",
             "khieu_nai_to_cao",
             "Tiếp nhận, giải quyết khiếu nại, tố cáo theo đơn vị",
-            [
-                ("kn_rate", "kn03", "kn02", "Tỷ lệ giải quyết khiếu nại"),
-                ("tc_rate", "tc03", "tc02", "Tỷ lệ giải quyết tố cáo"),
-            ],
         ),
-        _report_values(
+        reported_table(
             conn,
             period,
-            ANTI_CORRUPTION,
+            "anti_corruption",
             "Phòng, chống tham nhũng",
             "pctn",
             "Kết quả phòng, chống tham nhũng theo đơn vị",
-            [
-                ("declared_rate", "pctn02", "pctn01", "Tỷ lệ kê khai tài sản"),
-                ("rotated_rate", "pctn04", "pctn03", "Tỷ lệ chuyển đổi vị trí"),
-            ],
         ),
         feedback_table(conn, period),
         report_compliance(conn, period, ("PCTN", "TCD_KNTC")),

@@ -108,8 +108,8 @@ def test_a_database_crash_mid_load_rolls_the_batch_back_and_the_rerun_loads_it_o
 
 FIRST = SimulationSpec(cases_per_year=300, start=dt.date(2024, 12, 15), as_of=dt.datetime(2025, 7, 10, 6, 0))
 SECOND = SimulationSpec(cases_per_year=300, start=dt.date(2024, 12, 15), as_of=dt.datetime(2025, 7, 20, 6, 0))
-BROKEN = ["kpi_case_timeliness", "kpi_report_compliance_province"]  # read ref_kpi_targets.target_value
-UNTOUCHED = ["fct_cases", "kpi_case_timeliness_province"]  # built next to them, from the same new rows
+BROKEN = ["kpi_values", "dim_kpi_target"]  # read ref_kpi_targets.target_value
+UNTOUCHED = ["fct_cases", "kpi_case_timeliness", "kpi_case_timeliness_province"]  # built beside, from the new rows
 
 
 def _fingerprint(conn: psycopg.Connection, table: str) -> str:
@@ -173,7 +173,7 @@ def test_a_failing_model_and_its_descendants_keep_yesterdays_rows(failed_night):
 def test_the_failed_night_is_recorded_with_the_task_and_the_error(failed_night):
     state, task, message, validated = failed_night["night"]
     assert (state, task, validated) == ("failed", "build_marts", False)
-    assert "kpi_case_timeliness" in message and "target_value" in message
+    assert "kpi_values" in message and "target_value" in message
     log = failed_night["second"].stdout + failed_night["second"].stderr
     assert "up_for_retry" in log.lower() or "UP_FOR_RETRY" in log  # Airflow retried before giving up
 
@@ -189,7 +189,7 @@ def test_the_rollup_refuses_to_publish_after_a_failed_night(failed_night):
 def test_the_next_good_night_brings_the_marts_up_to_date(failed_night):
     assert failed_night["third"].returncode == 0, failed_night["third"].stdout[-3000:]
     assert failed_night["healed_night"][0] == "success" and failed_night["healed_night"][3]
-    assert failed_night["healed"]["kpi_case_timeliness"] != failed_night["before"]["kpi_case_timeliness"]
+    assert failed_night["healed"]["kpi_values"] != failed_night["before"]["kpi_values"]
     for table in UNTOUCHED:
         assert failed_night["healed"][table] == failed_night["after_failure"][table], table
 

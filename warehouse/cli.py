@@ -7,6 +7,7 @@ db        start | stop | url | psql  (the embedded server; `url` prints the pass
 db        dump FILE | restore FILE [--replace]  (pg_dump / pg_restore of the warehouse, embedded or not)
 compose-env  write .env for docker compose with freshly generated secrets (--force to replace one)
 airflow   any airflow command with the project's AIRFLOW_HOME and DAGs folder
+dbt       any dbt command on the project, against the configured warehouse, as the transformer role
 """
 
 from __future__ import annotations
@@ -115,18 +116,34 @@ def run_rollup(period: str | None) -> int:
     return code
 
 
+PRINTED_KPIS = ("online_submission_share", "case_on_time_rate", "case_late_rate_incl_overdue")
+
+
 def print_kpis() -> None:
+    """The province's case flow and three KPIs per six-month and annual period (from kpi_values; what each KPI
+    is, from dim_kpi)."""
     config = settings()
     with connect() as conn:
-        rows = conn.execute(
+        counts = conn.execute(
             """
-            select period_id, bool_or(is_period_open), sum(carried_over), sum(received), sum(received_online),
-                   sum(resolved), sum(on_time_numerator), sum(on_time_denominator), sum(in_progress_overdue),
-                   sum(late_incl_overdue_numerator), sum(late_incl_overdue_denominator)
-            from marts.kpi_case_timeliness
+            select period_id, bool_or(is_period_open), sum(carried_over), sum(received), sum(resolved),
+                   sum(in_progress_overdue)
+            from marts.kpi_case_timeliness_province
             where period_kind in ('six_months', 'year')
             group by period_id order by min(period_start_date), period_id
             """
+        ).fetchall()
+        values = {
+            (period, kpi): value
+            for period, kpi, value in conn.execute(
+                "select period_id, kpi_id, value from marts.kpi_values where scope = 'province' and kpi_id = any(%s)",
+                (list(PRINTED_KPIS),),
+            )
+        }
+        legend = conn.execute(
+            "select kpi_id, label_en, numerator_label_vi, denominator_label_vi from marts.dim_kpi"
+            " where kpi_id = any(%s)",
+            (list(PRINTED_KPIS),),
         ).fetchall()
         ledger = conn.execute(
             "select source, count(*) filter (where status = 'loaded'), count(*) filter (where status = 'rejected'),"
@@ -140,18 +157,21 @@ def print_kpis() -> None:
     )
     print(header)
     print("-" * len(header))
-    for period, is_open, carried, received, online, resolved, on_num, on_den, overdue, late_num, late_den in rows:
+    for period, is_open, carried, received, resolved, overdue in counts:
+        online, on_time, late = (_pct(values.get((period, kpi))) for kpi in PRINTED_KPIS)
         print(
-            f"{period + ('*' if is_open else ''):<10} {carried:>8} {received:>9} {_pct(online, received):>7} "
-            f"{resolved:>9} {_pct(on_num, on_den):>8} {overdue:>8} {_pct(late_num, late_den):>8}"
+            f"{period + ('*' if is_open else ''):<10} {carried:>8} {received:>9} {online:>7} "
+            f"{resolved:>9} {on_time:>8} {overdue:>8} {late:>8}"
         )
     print("* period not over yet: measured up to the data's last change")
-    print("on-time = (early + on time) / resolved; late+od = (late + overdue in progress) / (carried + received)")
+    for kpi, label, numerator, denominator in sorted(legend, key=lambda r: PRINTED_KPIS.index(r[0])):
+        print(f"{kpi}: {label} = {numerator} / {denominator}")
     print("\nLoaded batches by source (loaded / rejected files, rows loaded / quarantined):")
     for source, loaded, rejected, rows_loaded, rows_quarantined in ledger:
         print(f"  {source:<8} {loaded:>5} / {rejected:<3} {rows_loaded:>9} / {rows_quarantined}")
     print("\nOutputs:")
     print(f"  marts (SQL): schema marts in {redact(database_url())}  (`make db-url` prints a URL for psql)")
+    print("  every KPI: marts.kpi_values (what each one is: marts.dim_kpi)")
     print(f"  dbt docs: {config.dbt_target_dir / 'target' / 'index.html'}")
     docs = config.output_dir / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     print(f"  data quality: dq.open_gaps in the warehouse; GX Data Docs: {docs}")
@@ -159,8 +179,8 @@ def print_kpis() -> None:
     print(f"  logs: {config.output_dir / 'logs'}")
 
 
-def _pct(numerator, denominator) -> str:
-    return f"{100 * numerator / denominator:.1f}%" if denominator else "-"
+def _pct(value) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     env.add_argument("--force", action="store_true", help="replace an existing .env (new secrets)")
     af = sub.add_parser("airflow", help="run an airflow command in the project's Airflow home")
     af.add_argument("args", nargs=argparse.REMAINDER)
+    dbt = sub.add_parser("dbt", help="run a dbt command (e.g. `build --select kpi_online_share+`) on the warehouse")
+    dbt.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
 
     if args.command == "run":
@@ -216,6 +238,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "airflow":
         return airflow(*args.args)
+    if args.command == "dbt":
+        from .dbt import run_dbt
+
+        outcome = run_dbt(args.args or ["--help"])
+        print("\n".join(outcome.failures))
+        return 0 if outcome.success else 1
     if args.command == "blockers":
         return _blockers(args.period)
     if args.command == "rollup":

@@ -4,6 +4,6 @@
 {% macro pii_hash(expression) -%}
     case when nullif(trim({{ expression }}), '') is null then null
          else encode(sha256(convert_to(
-             (select hash_key from private.pii_hash_key) || '|' || lower(trim({{ expression }})), 'UTF8')), 'hex')
+             (select hash_key from {{ source('private', 'pii_hash_key') }}) || '|' || lower(trim({{ expression }})), 'UTF8')), 'hex')
     end
 {%- endmacro %}

@@ -1,13 +1,13 @@
 {#- Helpers that make the nightly build cost follow the day's changes, not the history.
 
-    Every incremental model stores `source_batch_id`: the newest raw batch (audit.batches) its rows are up to
+    Every incremental model stores `source_batch_id`: the newest raw batch (stg_audit__batches) its rows are up to
     date with. On an incremental run a model reads its own watermark (the largest source_batch_id it holds)
     and recomputes only what batches after it can have changed. A model that failed last night still holds
     the old watermark, so it catches up on the next run; nothing is skipped. This relies on batch ids growing
     with time and on ingestion and dbt not running at once (nightly_load has max_active_runs=1). -#}
 
 {% macro raw_watermark() -%}
-    (select coalesce(max(batch_id), 0) from {{ source('audit', 'batches') }} where status = 'loaded')
+    (select coalesce(max(batch_id), 0) from {{ ref('stg_audit__batches') }} where is_loaded)
 {%- endmacro %}
 
 {#- The model's watermark as a literal, read before the model's SQL runs: with a subquery in its place the
@@ -41,5 +41,18 @@
             (select min(received_date) from {{ ref('fct_feedback') }} where source_batch_id > {{ since }}),
             {%- endif %}
             'infinity'::date))
+       {%- endif %})
+{%- endmacro %}
+
+{#- The periods of `kinds` that an incremental `relation` (a model keyed by period) rebuilt since this model's
+    watermark, as a subquery: a model built from it rebuilds the same periods, whole. Every row of a rebuilt period
+    carries the new source_batch_id, so one index probe on (period_id, source_batch_id) per period tells. On a full
+    build: every period of those kinds. -#}
+{% macro periods_rebuilt_in(relation, kinds) -%}
+    (select periods.period_id from {{ ref('int_periods_measured') }} as periods
+     where periods.period_kind in ({% for k in kinds %}'{{ k }}'{{ ', ' if not loop.last }}{% endfor %})
+       {%- if is_incremental() %}
+       and exists (select 1 from {{ relation }} as rebuilt
+                   where rebuilt.period_id = periods.period_id and rebuilt.source_batch_id > {{ model_watermark() }})
        {%- endif %})
 {%- endmacro %}

@@ -1,15 +1,23 @@
 {{ config(
     materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-    indexes=[{'columns': ['period_id']}, {'columns': ['case_id']}]
+    indexes=[{'columns': ['period_id', 'source_batch_id']}, {'columns': ['case_id']}]
 ) }}
--- Every case in every period it touches (month, six months, year), with where it stood: carried over into
--- the period, received in it, ended in it (and how), or still open at its end (within or past the due date
--- in force then), and which agency held it at each of those moments. The case KPIs count these rows.
+-- The measures behind every case KPI, at one grain: a case, a period it touches (the months, six months and
+-- years of Nghị định 09/2019, and the calendar months, quarters and years of the 766 scorecard) and an agency
+-- the case counts at in that period.
+--
+-- A moment flag is true on exactly one row of a case and period: carried over (at the agency holding the case
+-- when the period starts), received (the receiving agency), ended (the agency holding it when it ended),
+-- open at the end (the agency holding it then), processed in the 766 sense (the agency that ended it, or holds
+-- it now). A case that stayed with one agency has one row per period; a case moved between agencies has a row
+-- for each agency involved. So an agency's KPI is a `count(*) filter (where ...)` grouped by agency_id, and the
+-- province's is the same count without it. The case's attributes (field, channel, fee, ...) repeat on each row.
 -- Incremental: only the periods a change can reach are rebuilt (macro periods_to_refresh), whole.
 with periods as (
 
     select * from {{ ref('int_periods_measured') }}
-    where period_id in {{ periods_to_refresh(['month', 'six_months', 'year'], model_watermark()) }}
+    where period_id in {{ periods_to_refresh(['month', 'six_months', 'year', 'calendar_month', 'calendar_quarter',
+                                              'calendar_year'], model_watermark()) }}
 
 ),
 
@@ -29,12 +37,14 @@ spells as (
 
 touching as (
 
+    -- every case received before the period's end and not ended before its start
     select
         periods.period_id,
         periods.starts_at,
         periods.ends_at,
         periods.end_date,
-        cases.*
+        cases.*,
+        cases.ended_at is null or cases.ended_at >= periods.ends_at as is_open_at_end
     from periods
     join cases
       on cases.received_at < periods.ends_at
@@ -42,50 +52,91 @@ touching as (
 
 ),
 
-open_flags as (
+moments as (
 
+    -- which agency each moment of the period counts at (null: the moment is not in the period)
     select
         touching.*,
-        touching.ended_at is null or touching.ended_at >= touching.ends_at as is_open_at_end
+        case when touching.received_at < touching.starts_at
+             then coalesce(at_start.agency_id, touching.receiving_agency_id) end as carried_over_at,
+        case when touching.received_at >= touching.starts_at then touching.receiving_agency_id end as received_at_agency,
+        case when touching.ended_at < touching.ends_at then touching.ended_agency_id end as ended_at_agency,
+        case when touching.is_open_at_end
+             then coalesce(at_end.agency_id, touching.receiving_agency_id) end as open_at_end_at,
+        coalesce(touching.ended_agency_id, touching.current_agency_id) as processed_766_at,
+        -- for a case open at the end: the due date in force then (set on receipt or by the last completed
+        -- supplement before the end), and whether it waits for the citizen's supplement (no running deadline:
+        -- it counts as within due)
+        case when touching.is_open_at_end then
+            coalesce(
+                (select w.event_type = 'YEU_CAU_BO_SUNG' from {{ ref('stg_motcua__case_events') }} as w
+                 where w.case_id = touching.case_id and w.event_type in ('YEU_CAU_BO_SUNG', 'NHAN_BO_SUNG')
+                   and w.occurred_at < touching.ends_at
+                 order by w.occurred_at desc limit 1), false)
+            or coalesce(
+                (select {{ local_date('d.new_due_at') }} from {{ ref('stg_motcua__case_events') }} as d
+                 where d.case_id = touching.case_id and d.event_type in ('TIEP_NHAN', 'NHAN_BO_SUNG')
+                   and d.occurred_at < touching.ends_at and d.new_due_at is not null
+                 order by d.occurred_at desc limit 1),
+                touching.judging_due_date) >= touching.end_date
+        end as is_within_due_at_end,
+        -- the national 766 engine's judgement at the period's end: a case ended in it by its own rule; a case
+        -- open at the end is on time while within the receipt's due date (the period's end stands for its end)
+        -- or waiting for a supplement; more than one supplement request is late
+        case
+            when touching.ended_at < touching.ends_at then touching.is_on_time_766
+            else touching.supplement_requests <= 1
+                 and (touching.is_waiting_for_supplement
+                      or touching.end_date <= coalesce(touching.receipt_due_date, touching.judging_due_date))
+        end as is_on_time_766_at_end
     from touching
+    left join spells as at_start
+      on at_start.case_id = touching.case_id and at_start.valid_from_at < touching.starts_at
+     and (at_start.valid_to_at is null or at_start.valid_to_at >= touching.starts_at)
+    left join spells as at_end
+      on at_end.case_id = touching.case_id and at_end.valid_from_at < touching.ends_at
+     and (at_end.valid_to_at is null or at_end.valid_to_at >= touching.ends_at)
 
 )
 
 select
-    open_flags.period_id,
-    open_flags.case_id,
-    open_flags.field_id,
-    open_flags.channel,
-    open_flags.received_at < open_flags.starts_at as is_carried_over,
-    at_start.agency_id as carried_over_agency_id,
-    open_flags.received_at >= open_flags.starts_at as is_received,
-    open_flags.receiving_agency_id,
-    case when open_flags.ended_at < open_flags.ends_at then open_flags.outcome end as ended_outcome,
-    case when open_flags.ended_at < open_flags.ends_at then open_flags.timeliness end as ended_timeliness,
-    open_flags.ended_agency_id,
-    open_flags.is_open_at_end,
-    at_end.agency_id as open_agency_id,
-    -- for cases still open at the end: the due date in force then (set on receipt or by the last completed
-    -- supplement before the end), and whether the case waits for the citizen's supplement (no running
-    -- deadline: it counts as within due)
-    case when open_flags.is_open_at_end then
-        coalesce(
-            (select w.event_type = 'YEU_CAU_BO_SUNG' from {{ ref('stg_motcua__case_events') }} as w
-             where w.case_id = open_flags.case_id and w.event_type in ('YEU_CAU_BO_SUNG', 'NHAN_BO_SUNG')
-               and w.occurred_at < open_flags.ends_at
-             order by w.occurred_at desc limit 1), false)
-        or coalesce(
-            (select {{ local_date('d.new_due_at') }} from {{ ref('stg_motcua__case_events') }} as d
-             where d.case_id = open_flags.case_id and d.event_type in ('TIEP_NHAN', 'NHAN_BO_SUNG')
-               and d.occurred_at < open_flags.ends_at and d.new_due_at is not null
-             order by d.occurred_at desc limit 1),
-            open_flags.judging_due_date) >= open_flags.end_date
-    end as is_within_due_at_end,
+    moments.period_id,
+    moments.case_id,
+    agencies.agency_id,
+    -- the moments counted at this agency
+    moments.carried_over_at is not distinct from agencies.agency_id as is_carried_over,
+    moments.received_at_agency is not distinct from agencies.agency_id as is_received,
+    case when moments.ended_at_agency = agencies.agency_id then moments.outcome end as ended_outcome,
+    case when moments.ended_at_agency = agencies.agency_id then moments.timeliness end as ended_timeliness,
+    moments.open_at_end_at is not distinct from agencies.agency_id as is_open_at_end,
+    case when moments.open_at_end_at = agencies.agency_id then moments.is_within_due_at_end end as is_within_due_at_end,
+    moments.processed_766_at = agencies.agency_id as is_processed_766,
+    case when moments.processed_766_at = agencies.agency_id then moments.is_on_time_766_at_end end
+        as is_on_time_766_at_end,
+    -- the case's attributes
+    moments.procedure_id,
+    moments.field_id,
+    moments.channel,
+    moments.online_service_level,
+    coalesce(catalogue.is_fully_online_capable, false) as is_fully_online_capable,
+    moments.is_land_case,
+    moments.outcome,
+    moments.has_fee,
+    moments.is_paid_online,
+    moments.is_synced_national,
+    moments.is_digitised,
+    moments.has_electronic_result,
+    moments.has_apology,
+    {{ local_date('moments.apology_at') }} as apology_date,
+    moments.judging_due_date,
+    case when moments.outcome = 'resolved'
+         then extract(epoch from moments.ended_at - moments.received_at) / 86400 end as resolution_days,
     {{ raw_watermark() }} as source_batch_id
-from open_flags
-left join spells as at_start
-  on at_start.case_id = open_flags.case_id and at_start.valid_from_at < open_flags.starts_at
- and (at_start.valid_to_at is null or at_start.valid_to_at >= open_flags.starts_at)
-left join spells as at_end
-  on at_end.case_id = open_flags.case_id and at_end.valid_from_at < open_flags.ends_at
- and (at_end.valid_to_at is null or at_end.valid_to_at >= open_flags.ends_at)
+from moments
+cross join lateral (
+    select distinct agency_id
+    from unnest(array[moments.carried_over_at, moments.received_at_agency, moments.ended_at_agency,
+                      moments.open_at_end_at, moments.processed_766_at]) as agency_id
+    where agency_id is not null
+) as agencies
+left join {{ ref('dim_procedure') }} as catalogue using (procedure_id)

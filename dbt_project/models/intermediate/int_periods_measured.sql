@@ -14,6 +14,7 @@ select
     periods.period_kind,
     periods.year,
     periods.previous_period_id,
+    periods.year_before_period_id,
     periods.start_date,
     least(periods.end_date, as_of.as_of_date) as end_date,
     periods.end_date as cutoff_date,

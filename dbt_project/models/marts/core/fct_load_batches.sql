@@ -14,4 +14,4 @@ select
     rows_quarantined,
     started_at,
     finished_at
-from {{ source('audit', 'batches') }}
+from {{ ref('stg_audit__batches') }}

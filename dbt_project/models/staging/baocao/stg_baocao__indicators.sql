@@ -3,7 +3,7 @@ with source as (
 
     select distinct on (machitieu) *
     from {{ source('baocao', 'baocao_indicators') }}
-    where _batch_id in (select batch_id from {{ source('audit', 'batches') }} where status = 'loaded')
+    where _batch_id in (select batch_id from {{ ref('stg_audit__batches') }} where is_loaded)
     order by machitieu, _batch_id desc, _source_row desc
 
 )

@@ -11,4 +11,4 @@ select
     ngaylap as made_on_date,
     ngaynop as submitted_at
 from {{ source('baocao', 'baocao_values') }}
-where _batch_id in (select batch_id from {{ source('audit', 'batches') }} where status = 'loaded')
+where _batch_id in (select batch_id from {{ ref('stg_audit__batches') }} where is_loaded)

@@ -4,7 +4,7 @@ with source as (
 
     select distinct on (madonvi) *
     from {{ source('motcua', 'motcua_agencies') }}
-    where _batch_id in (select batch_id from {{ source('audit', 'batches') }} where status = 'loaded')
+    where _batch_id in (select batch_id from {{ ref('stg_audit__batches') }} where is_loaded)
     order by madonvi, _batch_id desc, _source_row desc
 
 ),

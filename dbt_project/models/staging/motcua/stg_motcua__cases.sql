@@ -5,25 +5,8 @@
 -- The latest version of each case (by NgayCapNhat, then the later batch), renamed and typed.
 -- Personal data (name, ID number, phone, address) stops here; only a keyed hash of the ID number remains.
 -- Incremental: a night re-reads only the versions of the cases that new raw batches touched.
-with changed as materialized (
-
-    -- keys that new raw batches touched (a small set, found through the _batch_id index)
-    select distinct mahoso from {{ source('motcua', 'motcua_cases') }}
-    {%- if is_incremental() %}
-    where _batch_id > {{ model_watermark() }}
-    {%- endif %}
-
-),
-
-source as (
-
-    select distinct on (mahoso) raw_rows.*
-    from {{ source('motcua', 'motcua_cases') }} as raw_rows
-    join changed using (mahoso)
-    where raw_rows._batch_id in (select batch_id from {{ source('audit', 'batches') }} where status = 'loaded')
-    order by raw_rows.mahoso, raw_rows.ngaycapnhat desc, raw_rows._batch_id desc, raw_rows._source_row desc
-
-),
+with {{ latest_versions(source('motcua', 'motcua_cases'), ['mahoso'],
+                        'raw_rows.ngaycapnhat desc, raw_rows._batch_id desc, raw_rows._source_row desc') }},
 
 renamed as (
 

@@ -6,25 +6,8 @@
 -- are personal data (citizens' own words) and stop here; the phone survives only as a keyed hash, to
 -- recognise the same sender coming back (re-petition) without knowing who it is.
 -- Incremental: a night re-reads only the versions of the feedback that new raw batches touched.
-with changed as materialized (
-
-    -- keys that new raw batches touched (a small set, found through the _batch_id index)
-    select distinct mapakn from {{ source('pakn', 'pakn_feedback') }}
-    {%- if is_incremental() %}
-    where _batch_id > {{ model_watermark() }}
-    {%- endif %}
-
-),
-
-source as (
-
-    select distinct on (mapakn) raw_rows.*
-    from {{ source('pakn', 'pakn_feedback') }} as raw_rows
-    join changed using (mapakn)
-    where raw_rows._batch_id in (select batch_id from {{ source('audit', 'batches') }} where status = 'loaded')
-    order by raw_rows.mapakn, raw_rows.ngaycapnhat desc, raw_rows._batch_id desc, raw_rows._source_row desc
-
-),
+with {{ latest_versions(source('pakn', 'pakn_feedback'), ['mapakn'],
+                        'raw_rows.ngaycapnhat desc, raw_rows._batch_id desc, raw_rows._source_row desc') }},
 
 renamed as (
 

@@ -1,0 +1,185 @@
+{{ config(
+    materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
+    indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]
+) }}
+{%- set CALENDAR = ['calendar_month', 'calendar_quarter', 'calendar_year'] %}
+-- Decision 766/QĐ-TTg indicators per calendar month, quarter and year (the national portal's periods), for
+-- each agency and for the province (one query, GROUPING SETS, so both grains count the same way): numerator,
+-- denominator, rate, and points where ref_766_rules knows and has verified the scoring rule (null otherwise).
+-- Every agency and period with any activity gets every computable indicator, 0/0 included: the portal scores
+-- some indicators in full when there is nothing to judge (5.2, 5.3) and others zero (5.4). Indicators the
+-- sources cannot feed are only in ref_766_rules (computable_from_sources = false).
+with periods as (
+
+    select * from {{ ref('int_periods_measured') }}
+    where period_id in {{ periods_rebuilt_in(ref('int_case_period_states'), CALENDAR) }}
+       or period_id in {{ periods_rebuilt_in(ref('int_feedback_period_states'), CALENDAR) }}
+
+),
+
+case_counts as (
+
+    select
+        period_id,
+        case when grouping(agency_id) = 1 then 'province' else 'agency' end as scope,
+        agency_id,
+        count(*) filter (where is_received) as received,
+        count(*) filter (where is_received and is_synced_national) as received_synced,
+        count(*) filter (where is_received and channel = 'online') as received_online,
+        count(*) filter (where is_received and is_digitised) as received_digitised,
+        count(*) filter (where is_received and has_fee) as received_with_fee,
+        count(*) filter (where is_received and has_fee and is_paid_online) as received_paid_online,
+        count(*) filter (where is_received and is_fully_online_capable) as received_fully_capable,
+        count(*) filter (where is_received and is_fully_online_capable and online_service_level = 'TOAN_TRINH')
+            as received_fully_online,
+        count(*) filter (where is_received and outcome = 'resolved') as received_resolved,
+        count(*) filter (where is_received and outcome = 'resolved' and has_electronic_result)
+            as received_resolved_e_result,
+        coalesce(sum(resolution_days) filter (where is_received and outcome = 'resolved'), 0) as received_resolved_days,
+        -- procedures with fee-bearing cases, and those with at least one paid online (3.6B, 3.6C)
+        count(distinct procedure_id) filter (where is_received and has_fee) as fee_procedures,
+        count(distinct procedure_id) filter (where is_received and has_fee and is_paid_online)
+            as fee_procedures_paid_online,
+        -- 2.1's population: cases that ended in the period, and cases still open at its end
+        count(*) filter (where is_processed_766) as processed,
+        count(*) filter (where is_processed_766 and is_on_time_766_at_end) as processed_on_time
+    from {{ ref('int_case_period_states') }}
+    where period_id in (select period_id from periods)
+      and (is_received or is_processed_766)
+    group by grouping sets ((period_id, agency_id), (period_id))
+
+),
+
+feedback_counts as (
+
+    select
+        period_id,
+        case when grouping(agency_id) = 1 then 'province' else 'agency' end as scope,
+        agency_id,
+        count(*) as feedback_processed,
+        count(*) filter (where is_handled_on_time or (is_open_at_end and is_within_time_at_end)) as feedback_on_time,
+        count(*) filter (where is_received) as feedback_received,
+        count(*) filter (where is_received and not is_rated_unsatisfied
+                         and not (is_open_at_end and not is_within_time_at_end)
+                         and not (is_answered and not is_answered_on_time) and not is_petitioned_again)
+            as feedback_satisfied,
+        count(*) filter (where is_received and feedback_type = 'TTHC') as feedback_about_cases
+    from {{ ref('int_feedback_period_states') }}
+    where period_id in (select period_id from periods)
+      and is_processed_766
+    group by grouping sets ((period_id, agency_id), (period_id))
+
+),
+
+counts as (
+
+    select
+        coalesce(c.period_id, f.period_id) as period_id,
+        coalesce(c.scope, f.scope) as scope,
+        coalesce(c.agency_id, f.agency_id) as agency_id,
+        coalesce(c.received, 0) as received,
+        coalesce(c.received_synced, 0) as received_synced,
+        coalesce(c.received_online, 0) as received_online,
+        coalesce(c.received_digitised, 0) as received_digitised,
+        coalesce(c.received_with_fee, 0) as received_with_fee,
+        coalesce(c.received_paid_online, 0) as received_paid_online,
+        coalesce(c.received_fully_capable, 0) as received_fully_capable,
+        coalesce(c.received_fully_online, 0) as received_fully_online,
+        coalesce(c.received_resolved, 0) as received_resolved,
+        coalesce(c.received_resolved_e_result, 0) as received_resolved_e_result,
+        coalesce(c.received_resolved_days, 0) as received_resolved_days,
+        coalesce(c.fee_procedures, 0) as fee_procedures,
+        coalesce(c.fee_procedures_paid_online, 0) as fee_procedures_paid_online,
+        coalesce(c.processed, 0) as processed,
+        coalesce(c.processed_on_time, 0) as processed_on_time,
+        coalesce(f.feedback_processed, 0) as feedback_processed,
+        coalesce(f.feedback_on_time, 0) as feedback_on_time,
+        coalesce(f.feedback_received, 0) as feedback_received,
+        coalesce(f.feedback_satisfied, 0) as feedback_satisfied,
+        coalesce(f.feedback_about_cases, 0) as feedback_about_cases
+    from case_counts as c
+    full outer join feedback_counts as f
+      on f.period_id = c.period_id and f.scope = c.scope and f.agency_id is not distinct from c.agency_id
+
+),
+
+indicators as (
+
+    select period_id, scope, agency_id, v.indicator_id, v.numerator, v.denominator
+    from counts
+    cross join lateral (values
+        ('1.4', received_synced::numeric, received),
+        ('2.1', processed_on_time, processed),
+        ('2.2', round(received_resolved_days::numeric, 2), received_resolved),
+        ('3.2', received_fully_online, received_fully_capable),
+        ('3.3', received_online, received),
+        ('3.6', received_paid_online, received_with_fee),
+        ('3.6B', fee_procedures_paid_online, fee_procedures),
+        ('3.6C', fee_procedures, fee_procedures),
+        ('4.1', received_resolved_e_result, received_resolved),
+        ('4.2', received_digitised, received),
+        ('5.2', feedback_on_time, feedback_processed),
+        ('5.3', feedback_satisfied, feedback_received),
+        -- 5.4 = 1 - (overdue rate + rate of dossiers with a PAKN about them)
+        ('5.4', greatest(processed_on_time - feedback_about_cases, 0), processed)
+    ) as v (indicator_id, numerator, denominator)
+
+),
+
+scored as (
+
+    select
+        indicators.period_id,
+        indicators.scope,
+        indicators.agency_id,
+        rules.indicator_id,
+        rules.group_id,
+        indicators.numerator,
+        indicators.denominator,
+        case when rules.indicator_id = '2.2'
+             then round(indicators.numerator / nullif(indicators.denominator, 0), 2)
+             else {{ safe_ratio('indicators.numerator', 'indicators.denominator') }} end as rate,
+        rules.max_points,
+        rules.scoring_rule,
+        rules.threshold,
+        rules.is_rule_verified
+    from indicators
+    join {{ ref('ref_766_rules') }} as rules using (indicator_id)
+
+)
+
+select
+    scored.period_id,
+    periods.period_kind,
+    periods.is_period_open,
+    scored.scope,
+    scored.agency_id,
+    scored.group_id,
+    scored.indicator_id,
+    catalogue.label_vi as indicator_name_vi,
+    scored.numerator,
+    scored.denominator,
+    scored.rate,
+    scored.max_points,
+    round(case
+        when not scored.is_rule_verified then null
+        when scored.scoring_rule = 'linear' then scored.max_points * scored.rate
+        when scored.scoring_rule = 'linear_capped' then least(scored.max_points, scored.max_points * scored.rate)
+        when scored.scoring_rule = 'linear_threshold'
+            then least(scored.max_points, scored.max_points * scored.rate / scored.threshold)
+        when scored.scoring_rule = 'linear_or_full_when_none'
+            then case when scored.denominator = 0 then scored.max_points else scored.max_points * scored.rate end
+        when scored.scoring_rule = 'linear_threshold_or_zero_when_none'
+            then case when scored.denominator = 0 then 0
+                      else least(scored.max_points, scored.max_points * scored.rate / scored.threshold) end
+        when scored.scoring_rule = 'capped_2_5' then least(scored.max_points, 2.5 * scored.rate)
+        when scored.scoring_rule = 'times_2_5' then 2.5 * scored.rate
+    end, 4)::numeric(8, 4) as points,
+    scored.scoring_rule,
+    scored.is_rule_verified,
+    periods.start_date as period_start_date,
+    periods.end_date as measured_until_date,
+    {{ raw_watermark() }} as source_batch_id
+from scored
+join periods using (period_id)
+left join {{ ref('ref_kpis') }} as catalogue on catalogue.kpi_id = '766_' || scored.indicator_id

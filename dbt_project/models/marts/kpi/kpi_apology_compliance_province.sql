@@ -1,4 +1,0 @@
-{{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-          indexes=[{'columns': ['period_id']}]) }}
--- See macros/kpi/apology_compliance_kpi.sql: the province total per period, counted from the cases directly.
-{{ apology_compliance_kpi(by_agency=false) }}

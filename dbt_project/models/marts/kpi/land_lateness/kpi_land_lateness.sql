@@ -1,0 +1,41 @@
+{{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
+          indexes=[{'columns': ['period_id']}]) }}
+-- Land-dossier lateness per agency x reporting period: late resolved land cases / resolved land cases (target
+-- < 2%), with the land-registration branch serving the agency, so that branches can be compared
+-- (kpi_land_lateness_by_branch sums them). Targets, previous periods and changes: kpi_values.
+with periods as (
+
+    select * from {{ ref('int_periods_measured') }}
+    where period_id in {{ periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) }}
+
+),
+
+counted as (
+
+    select
+        period_id,
+        agency_id,
+        count(*) filter (where ended_outcome = 'resolved' and ended_timeliness is not null)::int as land_resolved,
+        count(*) filter (where ended_timeliness = 'late')::int as land_resolved_late,
+        count(*) filter (where is_received)::int as land_received
+    from {{ ref('int_case_period_states') }}
+    where period_id in (select period_id from periods)
+      and is_land_case
+      and (is_received or (ended_outcome = 'resolved' and ended_timeliness is not null))
+    group by period_id, agency_id
+
+)
+
+select
+    counted.*,
+    periods.period_kind,
+    periods.is_period_open,
+    periods.previous_period_id,
+    {{ safe_ratio('counted.land_resolved_late', 'counted.land_resolved') }} as land_late_rate,
+    periods.start_date as period_start_date,
+    periods.end_date as measured_until_date,
+    agencies.land_branch_id,
+    {{ raw_watermark() }} as source_batch_id
+from counted
+join periods using (period_id)
+left join {{ ref('dim_agency') }} as agencies using (agency_id)
