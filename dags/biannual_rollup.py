@@ -14,16 +14,10 @@ any past period again; the same data give the same files.
 
 from __future__ import annotations
 
-import os
-from datetime import timedelta
-
-import pendulum
 from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, task
 
 from warehouse.assets import MARTS_ASSET
-
-RETRY_DELAY = timedelta(seconds=int(os.environ.get("NIGHTLY_RETRY_DELAY_SECONDS", "120")))
-ALERT_EMAIL = [a.strip() for a in os.environ.get("ALERT_EMAIL", "").split(",") if a.strip()]
+from warehouse.dag_defaults import START_DATE, default_args
 
 
 @dag(
@@ -31,18 +25,11 @@ ALERT_EMAIL = [a.strip() for a in os.environ.get("ALERT_EMAIL", "").split(",") i
     schedule=AssetOrTimeSchedule(
         timetable=CronTriggerTimetable("0 6 20 6,12 *", timezone="Asia/Ho_Chi_Minh"), assets=Asset(MARTS_ASSET)
     ),
-    start_date=pendulum.datetime(2025, 1, 1, tz="Asia/Ho_Chi_Minh"),
+    start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
     params={"period": Param(None, type=["null", "string"], description="e.g. 2025-6T or 2025-NAM; empty: the due one")},
-    default_args={
-        "owner": "data-office",
-        "retries": 1,
-        "retry_delay": RETRY_DELAY,
-        "email": ALERT_EMAIL,
-        "email_on_failure": bool(ALERT_EMAIL),
-        "email_on_retry": False,
-    },
+    default_args=default_args(retries=1),
     tags=["khanhhoa", "extracts"],
     doc_md=__doc__,
 )

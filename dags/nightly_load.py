@@ -4,8 +4,9 @@
 Every night at 01:00 (Asia/Ho_Chi_Minh): load what the three sources delivered into `raw`, check the new
 batches with Great Expectations, build the dbt warehouse, check the marts.
 
-- `ingest_motcua`, `ingest_pakn`, `ingest_baocao`: one batch per new file (or API pull) into `raw`;
-  bad rows go to `raw.quarantine`, bad files are rejected; nothing is loaded twice.
+- `ingest_<source>`, one task per source of the registry (`ingestion/contracts.py`: motcua, pakn, baocao): one
+  batch per new file (or API pull) into `raw`; bad rows go to `raw.quarantine`, bad files are rejected; nothing
+  is loaded twice.
 - `validate_raw_batches`: a failed *critical* expectation stops the night here at once, without retries
   (warnings are recorded only).
 - `build_marts`: `dbt build` (seeds, models, tests); if it fails the marts keep yesterday's data.
@@ -22,21 +23,15 @@ The work lives in `warehouse.nightly`; this file only wires it.
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
-from datetime import timedelta
 
-import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, Param, dag, task
 
+from ingestion.contracts import SOURCES
 from warehouse.assets import MARTS_ASSET
+from warehouse.dag_defaults import START_DATE, default_args
 
 MARTS = Asset(MARTS_ASSET)
-
-# I/O can fail for a moment (database restart, network): retry twice, waiting 2 then 4 minutes.
-RETRY_DELAY = timedelta(seconds=int(os.environ.get("NIGHTLY_RETRY_DELAY_SECONDS", "120")))
-io_retries = {"retries": 2, "retry_delay": RETRY_DELAY, "retry_exponential_backoff": True}
-ALERT_EMAIL = [a.strip() for a in os.environ.get("ALERT_EMAIL", "").split(",") if a.strip()]
 
 
 def night_failed(context) -> None:
@@ -62,7 +57,7 @@ def no_retry_on_a_gap():
 @dag(
     dag_id="nightly_load",
     schedule=CronTriggerTimetable("0 1 * * *", timezone="Asia/Ho_Chi_Minh"),
-    start_date=pendulum.datetime(2025, 1, 1, tz="Asia/Ho_Chi_Minh"),
+    start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
     params={
@@ -70,14 +65,7 @@ def no_retry_on_a_gap():
             False, type="boolean", description="rebuild every dbt model from raw (after excluding a loaded batch)"
         )
     },
-    default_args={
-        "owner": "data-office",
-        **io_retries,
-        "on_failure_callback": night_failed,
-        "email": ALERT_EMAIL,
-        "email_on_failure": bool(ALERT_EMAIL),
-        "email_on_retry": False,
-    },
+    default_args={**default_args(), "on_failure_callback": night_failed},
     tags=["khanhhoa", "nightly"],
     doc_md=__doc__,
 )
@@ -121,12 +109,12 @@ def nightly_load():
         return publish_docs(context["run_id"])
 
     ready = prepare_warehouse()
-    motcua = ingest.override(task_id="ingest_motcua")("motcua")
-    pakn = ingest.override(task_id="ingest_pakn")("pakn")
-    baocao = ingest.override(task_id="ingest_baocao")("baocao")
-    ready >> [motcua, pakn]
-    motcua >> baocao  # reports are checked against the agency catalogue that motcua delivers
-    checked = validate_raw_batches([motcua, pakn, baocao])
+    # one ingest task per source of the registry (ingestion/contracts.py), after the sources it depends on
+    loads = {source.name: ingest.override(task_id=f"ingest_{source.name}")(source.name) for source in SOURCES}
+    for source in SOURCES:
+        upstream = [loads[name] for name in source.depends_on] or [ready]
+        upstream >> loads[source.name]
+    checked = validate_raw_batches(list(loads.values()))
     built = build_marts()
     checked >> built >> validate_marts() >> publish_docs()
 

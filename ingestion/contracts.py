@@ -1,7 +1,9 @@
-"""The source contracts (../shared/SOURCE_CONTRACTS.md) as data: entities, fields, types, allowed values.
+"""The source contracts (docs/sources.md) as data: the sources, their entities, fields, types, allowed values.
 
-Raw tables are derived from these definitions (one column per contract field, lower-cased, plus load
-metadata), so the loader, the raw DDL and the checks cannot disagree about a field.
+This is the one registry of sources. Raw tables are derived from it (one column per contract field,
+lower-cased, plus load metadata), the loader enforces it, the nightly DAG makes one ingest task per source,
+the data-quality checks that every contract implies (keys present, codes valid, agency known) are generated
+from it, and a test keeps the dbt sources equal to it. Adding a source: docs/cookbooks/add-a-source.md.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ class Entity:
     key: tuple[str, ...] = ()
     version_field: str | None = None  # NgayCapNhat: orders versions of the same key
     api_resource: str | None = None  # the HTTP API resource serving it, if any
+    agency_field: str | None = None  # the agency a record belongs to: where its data-quality gaps are
+    period_field: str | None = None  # when it happened (a timestamp) or its period code: which period a gap is in
+    example_field: str | None = None  # what names a record in a gap's examples (default: the first key field)
 
     @property
     def table(self) -> str:
@@ -43,6 +48,20 @@ class Entity:
     @property
     def required(self) -> list[Field]:
         return [f for f in self.fields if f.required]
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str  # motcua | pakn | baocao: the landing sub-folder, the raw tables' prefix, the ingest task
+    description: str
+    depends_on: tuple[str, ...] = ()  # sources whose data its checks need first (the agency catalogue)
+
+    @property
+    def entities(self) -> list[Entity]:
+        return entities_of(self.name)
 
 
 def F(
@@ -98,6 +117,8 @@ MOTCUA_CASES = Entity(
     key=("MaHoSo",),
     version_field="NgayCapNhat",
     api_resource="motcua/hoso",
+    agency_field="MaDonVi",
+    period_field="NgayTiepNhan",
 )
 
 MOTCUA_EVENTS = Entity(
@@ -115,6 +136,8 @@ MOTCUA_EVENTS = Entity(
     key=("MaHoSo", "ThoiDiem", "LoaiSuKien"),
     version_field="ThoiDiem",
     api_resource="motcua/sukien",
+    agency_field="MaDonVi",
+    period_field="ThoiDiem",
 )
 
 MOTCUA_PROCEDURES = Entity(
@@ -184,6 +207,8 @@ PAKN_FEEDBACK = Entity(
     key=("MaPAKN",),
     version_field="NgayCapNhat",
     api_resource="pakn",
+    agency_field="MaDonViXuLy",
+    period_field="NgayTiepNhan",
 )
 
 BAOCAO_INDICATORS = Entity(
@@ -220,6 +245,9 @@ BAOCAO_VALUES = Entity(
     ),
     key=("MaDonVi", "LoaiBaoCao", "KyBaoCao", "MaChiTieu"),
     api_resource="baocao",
+    agency_field="MaDonVi",
+    period_field="KyBaoCao",
+    example_field="MaChiTieu",
 )
 
 ENTITIES = (
@@ -231,8 +259,17 @@ ENTITIES = (
     BAOCAO_INDICATORS,
     BAOCAO_VALUES,
 )
-SOURCES = ("motcua", "pakn", "baocao")
 
 
 def entities_of(source: str) -> list[Entity]:
     return [e for e in ENTITIES if e.source == source]
+
+
+SOURCES = (
+    Source("motcua", "the provincial one-stop-shop case system: cases, their events, procedure and agency catalogues"),
+    Source("pakn", "citizen feedback (phản ánh, kiến nghị) from the portals, the hotline and the desk"),
+    # reports are checked against the agency catalogue that motcua delivers
+    Source("baocao", "agencies' periodic report workbooks and the indicator catalogue", depends_on=("motcua",)),
+)
+SOURCE_NAMES = tuple(source.name for source in SOURCES)
+AGENCY_CATALOGUE = MOTCUA_AGENCIES  # every agency_field resolves against it

@@ -9,6 +9,7 @@ import textwrap
 
 import pytest
 
+from ingestion.contracts import SOURCES
 from warehouse.config import PROJECT_ROOT
 
 DAGS = PROJECT_ROOT / "dags"
@@ -27,26 +28,31 @@ def test_every_dag_file_imports_without_errors(dagbag):
 
 
 def test_nightly_load_is_wired_as_documented(dagbag):
+    """One ingest task per source of the registry, after the sources it depends on (or the preparation)."""
     dag = dagbag.dags["nightly_load"]
+    ingests = {f"ingest_{source.name}" for source in SOURCES}
+    assert ingests == {"ingest_motcua", "ingest_pakn", "ingest_baocao"}
     assert {t.task_id for t in dag.tasks} == {
         "prepare_warehouse",
-        "ingest_motcua",
-        "ingest_pakn",
-        "ingest_baocao",
+        *ingests,
         "validate_raw_batches",
         "build_marts",
         "validate_marts",
         "publish_docs",
     }
     upstream = {t.task_id: {u.task_id for u in t.upstream_list} for t in dag.tasks}
-    assert upstream["ingest_baocao"] == {"ingest_motcua"}
-    assert upstream["validate_raw_batches"] == {"ingest_motcua", "ingest_pakn", "ingest_baocao"}
+    for source in SOURCES:
+        expected = {f"ingest_{name}" for name in source.depends_on} or {"prepare_warehouse"}
+        assert upstream[f"ingest_{source.name}"] == expected, source.name
+    assert upstream["ingest_baocao"] == {"ingest_motcua"}  # reports are checked against motcua's agencies
+    assert upstream["validate_raw_batches"] == ingests
     assert upstream["build_marts"] == {"validate_raw_batches"}
     assert upstream["validate_marts"] == {"build_marts"}
     assert upstream["publish_docs"] == {"validate_marts"}
     assert dag.timetable.expression == "0 1 * * *"
     assert "Asia/Ho_Chi_Minh" in str(dag.timetable.timezone)
     assert all(t.retries >= 1 for t in dag.tasks)
+    assert dag.default_args["retries"] == 2 and dag.default_args["retry_exponential_backoff"]
     assert [o.name for o in dag.get_task("validate_marts").outlets] == ["khanhhoa_marts"]
 
 

@@ -32,6 +32,16 @@ ENVIRONMENT = {
 }
 
 
+def retry_delay_seconds() -> int:
+    """NIGHTLY_RETRY_DELAY_SECONDS: the first wait before a failed task is retried (then doubled)."""
+    return int(os.environ.get("NIGHTLY_RETRY_DELAY_SECONDS", "120"))
+
+
+def alert_addresses() -> list[str]:
+    """ALERT_EMAIL: who Airflow mails when a task fails after its retries."""
+    return [a.strip() for a in os.environ.get("ALERT_EMAIL", "").split(",") if a.strip()]
+
+
 def _path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value).expanduser().resolve() if value else default
