@@ -1,12 +1,11 @@
-"""Run the Great Expectations suites kept in `expectations/suites/*.json`; record results and gaps in `dq`.
+"""Run the data-quality suites (expectations/definitions.py) with Great Expectations; record results and gaps in
+`dq`.
 
-A suite file is GX 1.x's own suite JSON; its `meta.target` says what it validates:
-  {"kind": "raw_batches", "table": "raw.motcua_cases"}    the rows of given batches (new or failed before)
-  {"kind": "table", "table": "marts.kpi_case_timeliness"}  a whole table (the current state)
-Each expectation has GX's native `severity` (`critical` blocks, `warning` never stops anything) and
-`meta.name` / `meta.kind`. Most are `unexpected_rows_expectation`s whose SQL returns one row per agency and
-period at fault: (agency_id, period_id, rows_affected, example_keys), so every failure can say where it is
-(the checkpoint asks for GX's COMPLETE result format, which is what returns those rows).
+A suite validates either the rows of given batches of a raw table (kind raw_batches: the new batches, or those
+that failed before) or a whole mart (kind table: its current state). Each check has GX's native `severity`
+(`critical` blocks, `warning` never stops anything) and a name and kind. Most are `unexpected_rows_expectation`s
+whose SQL returns one row per agency and period at fault: (agency_id, period_id, rows_affected, example_keys), so
+every failure can say where it is (the checkpoint asks for GX's COMPLETE result format, which returns those rows).
 
 Every result goes to dq.validation_results; every finding becomes a row of dq.gaps (first seen, last seen,
 rows affected, example keys - case codes, never personal data), open until a later validation no longer
@@ -18,16 +17,15 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from dataclasses import dataclass, field
 
 import psycopg
 
-from warehouse.config import EXPECTATIONS_DIR, settings
+from warehouse.config import settings
+
+from .definitions import load, suite_names
 
 log = logging.getLogger(__name__)
-SUITES_DIR = EXPECTATIONS_DIR / "suites"
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
 URL_VARIABLE = "WAREHOUSE_SQLALCHEMY_URL"  # GX reads the URL from here, so it is never written to its config
 
 DQ_DDL = """
@@ -84,6 +82,14 @@ create or replace view dq.open_gaps as
     from dq.gaps where closed_at is null;
 comment on view dq.open_gaps is
   'The data-quality gaps still open: what blocks (critical) or weakens (warning) a period.';
+-- the reporting-period rule of Nghị định 09/2019 (a month runs from the 15th to the 14th) for the checks' SQL:
+-- the month, as `2025-T07`, that a moment falls in
+create or replace function dq.nd09_month(moment timestamptz) returns text language sql stable as $$
+    select to_char((moment at time zone 'Asia/Ho_Chi_Minh')::date + interval '1 month' - interval '14 days',
+                   'YYYY-"T"MM')
+$$;
+comment on function dq.nd09_month(timestamptz) is
+  'The Nghị định 09/2019 month (15th to 14th) of a moment, e.g. 2025-T07: the period of a raw record''s gap.';
 """
 
 
@@ -158,24 +164,6 @@ class SuiteOutcome:
         )
 
 
-def suite_names(kind: str | None = None) -> list[str]:
-    names = sorted(p.stem for p in SUITES_DIR.glob("*.json"))
-    return [n for n in names if kind is None or load_suite_file(n)["meta"]["target"]["kind"] == kind]
-
-
-def load_suite_file(name: str) -> dict:
-    path = SUITES_DIR / f"{name}.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    target = data.get("meta", {}).get("target", {})
-    if target.get("kind") not in ("raw_batches", "table") or not _IDENTIFIER.match(target.get("table", "")):
-        raise ValueError(f"{path}: meta.target must be {{'kind': 'raw_batches'|'table', 'table': 'schema.table'}}")
-    for expectation in data["expectations"]:
-        meta = expectation.get("meta", {})
-        if not meta.get("name") or not meta.get("kind") or expectation.get("severity") not in ("critical", "warning"):
-            raise ValueError(f"{path}: every expectation needs meta.name, meta.kind and severity critical|warning")
-    return data
-
-
 def _context():
     """A GX file context under OUTPUT_DIR/gx (stores results and Data Docs; suites come from our files)."""
     import great_expectations as gx
@@ -194,11 +182,10 @@ def run_suite(name: str, sqlalchemy_url: str, batch_ids: list[int] | None = None
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
 
-    data = load_suite_file(name)
-    target = data["meta"]["target"]
-    table = target["table"]
-    outcome = SuiteOutcome(name, table, target["kind"], batch_ids if target["kind"] == "raw_batches" else None)
-    if target["kind"] == "raw_batches":
+    suite = load(name)
+    table = suite.table
+    outcome = SuiteOutcome(name, table, suite.kind, batch_ids if suite.kind == "raw_batches" else None)
+    if suite.kind == "raw_batches":
         if not batch_ids:
             outcome.skipped_reason = "no batch to validate"
             return outcome
@@ -212,11 +199,15 @@ def run_suite(name: str, sqlalchemy_url: str, batch_ids: list[int] | None = None
     if name in [asset.name for asset in source.assets]:
         source.delete_asset(name)
     batch = source.add_query_asset(name=name, query=query).add_batch_definition_whole_table("whole")
-    suite = context.suites.add_or_update(
-        gx.ExpectationSuite(name=data["name"], expectations=data["expectations"], meta=data.get("meta", {}))
+    expectations = context.suites.add_or_update(
+        gx.ExpectationSuite(
+            name=name,
+            expectations=[check.gx() for check in suite.checks],
+            meta={"target": {"kind": suite.kind, "table": suite.table}, "notes": suite.notes},
+        )
     )
     definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=name, data=batch, suite=suite)
+        gx.ValidationDefinition(name=name, data=batch, suite=expectations)
     )
     checkpoint = context.checkpoints.add_or_update(
         gx.Checkpoint(
@@ -370,6 +361,18 @@ def record(conn: psycopg.Connection, outcome: SuiteOutcome, run_id: str | None) 
             f" and not (gap_key = any(%s)){scope}",
             params,
         )
+
+
+def close_retired_checks(conn: psycopg.Connection) -> int:
+    """Close the open gaps of checks that no suite defines any more (a check removed, renamed or moved to dbt):
+    nothing will ever validate them again."""
+    ensure_dq_schema(conn)
+    defined = [f"{name}|{check.name}" for name in suite_names() for check in load(name).checks]
+    return conn.execute(
+        "update dq.gaps set closed_at = now()"
+        " where closed_at is null and not (suite_name || '|' || check_name = any(%s))",
+        (defined,),
+    ).rowcount
 
 
 def gate(outcomes: list[SuiteOutcome]) -> str:

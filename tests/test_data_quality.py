@@ -185,12 +185,13 @@ def built(loaded):
     return conn, landing
 
 
-def test_mart_checks_pass_on_the_built_marts_and_fail_when_a_mart_is_broken(built):
+def test_a_broken_mart_fails_its_dbt_tests_and_the_reconciliation_with_raw(built):
+    """Who checks what (docs/data-quality.md): dbt tests own a model's invariants (balances, shares, province =
+    sum of agencies), GX owns what needs the raw data or gap tracking (received cases reconcile with raw)."""
     conn, _ = built
     url = sqlalchemy_url(url_of(conn))
-    for suite in ("mart_case_kpis", "mart_other_kpis"):
-        outcome = run_suite(suite, url)
-        assert [c.describe() for c in outcome.checks if not c.success and c.severity == "critical"] == []
+    outcome = run_suite("mart_case_kpis", url)
+    assert [c.describe() for c in outcome.checks if not c.success and c.severity == "critical"] == []
     agency, period = conn.execute(
         "select agency_id, period_id from marts.kpi_case_timeliness where received > 0 and period_kind = 'month'"
         " order by period_id, agency_id limit 1"
@@ -201,47 +202,65 @@ def test_mart_checks_pass_on_the_built_marts_and_fail_when_a_mart_is_broken(buil
         (agency, period),
     )
     outcome = run_suite("mart_case_kpis", url)
-    failed = {c.name: c for c in outcome.checks if not c.success}
-    assert {
-        "rates_are_shares",
-        "cases_balance",
-        "province_equals_sum_of_agencies",
-        "received_reconciles_with_raw",
-    } <= set(failed)
-    assert (failed["cases_balance"].findings[0].agency_id, failed["cases_balance"].findings[0].period_id) == (
-        agency,
-        period,
-    )
+    failed = {c.name: c for c in outcome.checks if not c.success and c.severity == "critical"}
+    assert set(failed) == {"received_reconciles_with_raw"}
     assert failed["received_reconciles_with_raw"].findings[0].period_id == period
+    tests = run_dbt(["test", "--select", "kpi_case_timeliness", "--exclude-resource-type", "unit_test"], url_of(conn))
+    assert not tests.success
+    failing = [f.split(":")[0] for f in tests.failures]
+    # on the broken row: the balance (carried over + received + moved in = ...), received = online + direct +
+    # postal, and the rate's range; and the province table no longer equals the sum of the agencies
+    assert sum("expression_is_true_kpi_case_ti" in f for f in failing) == 3, failing
+    assert sum("equals_sum_of_parts_kpi_case_timeliness_province" in f for f in failing) == 1, failing
 
 
 def test_gaps_are_recorded_kept_open_and_closed_when_fixed(built):
     conn, _ = built
     url = sqlalchemy_url(url_of(conn))
-    agency, period = conn.execute(
-        "select agency_id, period_id from marts.kpi_case_timeliness where resolved > 0 and period_kind = 'month'"
-        " order by period_id desc, agency_id limit 1"
-    ).fetchone()
+    period = conn.execute(
+        "select period_id from marts.kpi_case_timeliness where received > 0 and period_kind = 'month'"
+        " order by period_id desc limit 1"
+    ).fetchone()[0]
     conn.execute(
-        "update marts.kpi_case_timeliness set on_time_rate = -0.5 where agency_id = %s and period_id = %s",
-        (agency, period),
+        "update marts.kpi_case_timeliness set received = received + 2 where period_id = %s"
+        " and (agency_id, field_id, channel) = (select agency_id, field_id, channel from marts.kpi_case_timeliness"
+        " where period_id = %s and received > 0 order by 1, 2, 3 limit 1)",
+        (period, period),
     )
     record(conn, run_suite("mart_case_kpis", url), "night-1")
     record(conn, run_suite("mart_case_kpis", url), "night-2")
     gap = conn.execute(
         "select kind, severity, rows_affected, first_seen_at < last_seen_at, last_run_id from dq.open_gaps"
-        " where check_name = 'rates_are_shares' and agency_id = %s and period_id = %s",
-        (agency, period),
+        " where check_name = 'received_reconciles_with_raw' and period_id = %s",
+        (period,),
     ).fetchone()
-    assert gap == ("ratio_out_of_range", "critical", 1, True, "night-2")
+    assert gap == ("raw_reconciliation", "critical", 2, True, "night-2")
     assert run_dbt(
         ["build", "--full-refresh", "--select", "kpi_case_timeliness", "--exclude-resource-type", "unit_test"],
         url_of(conn),
     ).success
     record(conn, run_suite("mart_case_kpis", url), "night-3")
-    assert conn.execute("select count(*) from dq.open_gaps where check_name = 'rates_are_shares'").fetchone()[0] == 0
-    closed = conn.execute("select closed_at is not null from dq.gaps where check_name = 'rates_are_shares'").fetchone()
+    check = "received_reconciles_with_raw"
+    assert conn.execute("select count(*) from dq.open_gaps where check_name = %s", (check,)).fetchone()[0] == 0
+    closed = conn.execute("select closed_at is not null from dq.gaps where check_name = %s", (check,)).fetchone()
     assert closed == (True,)
+
+
+def test_the_gaps_of_a_check_no_suite_defines_any_more_are_closed(built):
+    conn, _ = built
+    from expectations.runner import close_retired_checks, ensure_dq_schema
+
+    ensure_dq_schema(conn)
+    conn.execute(
+        "insert into dq.gaps (gap_key, suite_name, check_name, kind, severity, target)"
+        " values ('mart_other_kpis|rates_are_shares||', 'mart_other_kpis', 'rates_are_shares', 'ratio_out_of_range',"
+        " 'critical', 'marts.kpi_online_share')"
+    )
+    record(conn, run_suite("mart_report_compliance", sqlalchemy_url(url_of(conn))), "night-1")
+    open_before = conn.execute("select count(*) from dq.open_gaps").fetchone()[0]
+    assert close_retired_checks(conn) == 1
+    assert conn.execute("select count(*) from dq.open_gaps").fetchone()[0] == open_before - 1
+    assert conn.execute("select count(*) from dq.open_gaps where suite_name = 'mart_other_kpis'").fetchone()[0] == 0
 
 
 def test_missing_and_late_reports_are_gaps_of_their_agency_and_period(built):

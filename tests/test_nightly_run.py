@@ -72,7 +72,6 @@ def test_both_validation_gates_recorded_their_results(nightly):
         "raw_pakn_feedback",
         "raw_baocao_values",
         "mart_case_kpis",
-        "mart_other_kpis",
         "mart_report_compliance",
     } <= suites
     failed_critical = conn.execute(

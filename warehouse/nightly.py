@@ -75,13 +75,14 @@ def ingest(source: str, run_id: str | None = None) -> dict:
 def validate_raw(summaries: list[dict], run_id: str | None = None) -> dict:
     """GX on every raw batch not yet validated, and on those that failed before (a failed batch keeps blocking
     until it passes or an operator excludes it). Raises BlockingGapError on a critical failure."""
-    from expectations.runner import gate, load_suite_file, record, run_suite, suite_names
+    from expectations.definitions import load, suite_names
+    from expectations.runner import gate, record, run_suite
 
     outcomes = []
     url = sqlalchemy_url(role=CHECKER)
     with connect(role=CHECKER) as conn:
         for suite in suite_names("raw_batches"):
-            entity = load_suite_file(suite)["meta"]["target"]["table"].split(".", 1)[1]
+            entity = load(suite).table.split(".", 1)[1]
             batch_ids = [
                 r[0]
                 for r in conn.execute(
@@ -127,7 +128,8 @@ def build_marts(run_id: str | None = None, full_refresh: bool = False) -> dict:
 
 def validate_marts(run_id: str | None = None) -> dict:
     """GX on the marts as built tonight. Raises BlockingGapError on a critical failure."""
-    from expectations.runner import gate, record, run_suite, suite_names
+    from expectations.definitions import suite_names
+    from expectations.runner import close_retired_checks, gate, record, run_suite
 
     outcomes = []
     url = sqlalchemy_url(role=CHECKER)
@@ -136,6 +138,7 @@ def validate_marts(run_id: str | None = None) -> dict:
             outcome = run_suite(suite, url)
             record(conn, outcome, run_id)
             outcomes.append(outcome)
+        close_retired_checks(conn)
     report = gate(outcomes)
     log.info("mart validation:\n%s", report)
     if run_id:  # the marts of this night may be published (the rollup checks this)

@@ -1,0 +1,4 @@
+-- Counts in reports are not negative.
+-- kind: negative_value
+-- severity: warning
+b.giatri < 0
