@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run nightly rollup test lint compose-env db-start db-stop db-url db-dump db-restore psql kpis blockers clean
+.PHONY: run nightly rollup test test-fast lint dbt compose-env db-start db-stop db-url db-dump db-restore psql kpis blockers clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -29,9 +29,20 @@ test: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
+# the inner loop of a developer changing a KPI: unit tests, the golden cases and every dbt unit test, no Airflow
+# run and no simulated province (about 40 s)
+test-fast: $(VENV)/.synced
+	$(PY) -m pytest -m "not slow"
+
+# Python (ruff) and the dbt models' SQL (sqlfluff, dbt templater, compiled against the configured warehouse)
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m warehouse sqlfluff lint dbt_project/models
+
+# any dbt command on the project against the warehouse, e.g. make dbt ARGS="build --select kpi_online_share+"
+dbt: $(VENV)/.synced
+	$(PY) -m warehouse dbt $(ARGS)
 
 db-start: $(VENV)/.synced
 	$(PY) -m warehouse db start

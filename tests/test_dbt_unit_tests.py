@@ -3,11 +3,7 @@ built warehouse, rather than in every nightly build: they test the SQL, not the 
 
 from __future__ import annotations
 
-import pytest
-
 from warehouse.dbt import run_dbt
-
-pytestmark = pytest.mark.slow
 
 
 def test_every_dbt_unit_test_passes(golden_warehouse, tmp_path, monkeypatch):

@@ -26,10 +26,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
-pytestmark = pytest.mark.slow
-
 AGENCIES = [
     ["SO-TP", "Sở Tư pháp", "SO", "", "2019-01-01", "", ""],
     ["OLD-22366", "UBND phường Tân Tiến", "PHUONG", "", "2019-01-01", "2025-06-30", "PH-22366"],

@@ -8,6 +8,7 @@ db        dump FILE | restore FILE [--replace]  (pg_dump / pg_restore of the war
 compose-env  write .env for docker compose with freshly generated secrets (--force to replace one)
 airflow   any airflow command with the project's AIRFLOW_HOME and DAGs folder
 dbt       any dbt command on the project, against the configured warehouse, as the transformer role
+sqlfluff  sqlfluff on the dbt models (the dbt templater compiles them against the configured warehouse)
 """
 
 from __future__ import annotations
@@ -213,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     af.add_argument("args", nargs=argparse.REMAINDER)
     dbt = sub.add_parser("dbt", help="run a dbt command (e.g. `build --select kpi_online_share+`) on the warehouse")
     dbt.add_argument("args", nargs=argparse.REMAINDER)
+    fluff = sub.add_parser("sqlfluff", help="sqlfluff on the dbt project (e.g. `lint dbt_project/models`)")
+    fluff.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
 
     if args.command == "run":
@@ -244,6 +247,14 @@ def main(argv: list[str] | None = None) -> int:
         outcome = run_dbt(args.args or ["--help"])
         print("\n".join(outcome.failures))
         return 0 if outcome.success else 1
+    if args.command == "sqlfluff":
+        from .dbt import dbt_environment
+
+        command = [str(Path(sys.executable).parent / "sqlfluff"), *(args.args or ["lint", "dbt_project/models"])]
+        # compiling builds nothing: any login will do, without the transformer role (a bare server has none)
+        target = str(settings().dbt_target_dir / "sqlfluff")
+        env = {**os.environ, **dbt_environment(), "WH_ROLE": "", "DBT_TARGET_PATH": target}
+        return subprocess.run(command, cwd=PROJECT_ROOT, env=env).returncode
     if args.command == "blockers":
         return _blockers(args.period)
     if args.command == "rollup":

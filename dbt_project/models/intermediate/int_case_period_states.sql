@@ -104,11 +104,11 @@ select
     moments.case_id,
     agencies.agency_id,
     -- the moments counted at this agency
-    moments.carried_over_at is not distinct from agencies.agency_id as is_carried_over,
-    moments.received_at_agency is not distinct from agencies.agency_id as is_received,
+    coalesce(moments.carried_over_at = agencies.agency_id, false) as is_carried_over,
+    coalesce(moments.received_at_agency = agencies.agency_id, false) as is_received,
     case when moments.ended_at_agency = agencies.agency_id then moments.outcome end as ended_outcome,
     case when moments.ended_at_agency = agencies.agency_id then moments.timeliness end as ended_timeliness,
-    moments.open_at_end_at is not distinct from agencies.agency_id as is_open_at_end,
+    coalesce(moments.open_at_end_at = agencies.agency_id, false) as is_open_at_end,
     case when moments.open_at_end_at = agencies.agency_id then moments.is_within_due_at_end end as is_within_due_at_end,
     moments.processed_766_at = agencies.agency_id as is_processed_766,
     case when moments.processed_766_at = agencies.agency_id then moments.is_on_time_766_at_end end

@@ -22,7 +22,8 @@ branches as (
 new_commune_districts as (
 
     -- a new commune is served by the land branch of the old district that gave it most of its communes
-    select distinct on (new_unit.agency_id)
+    -- (distinct on picks that district per commune, after the group by; sqlfluff reads it as a plain distinct)
+    select distinct on (new_unit.agency_id)  -- noqa: AM01
         new_unit.agency_id,
         reorganisation.old_district_code as district_code
     from {{ ref('ref_commune_reorganisation_2025') }} as reorganisation
