@@ -1,7 +1,7 @@
 """Pull the sources from their HTTP API: incremental by watermark, page by page, retrying with backoff.
 
 `GET <base>/<resource>?updated_since=<ISO-8601>&page=<n>&page_size=<k>` returns
-`{"items": [...], "page": n, "pages": N}` (SOURCE_CONTRACTS.md). Per resource the ledger keeps a watermark
+`{"items": [...], "page": n, "pages": N}` (docs/sources.md). Per resource the ledger keeps a watermark
 (`audit.watermarks`): the newest NgayCapNhat (events: ThoiDiem) loaded so far. A pull loads the changes
 after it as one batch and moves the watermark in the same transaction, so a pull that fails half-way
 loads nothing and leaves the watermark where it was; the next night asks again from the same point.

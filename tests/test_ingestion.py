@@ -71,7 +71,7 @@ def bad_delivery(db, small_landing, tmp_path):
     return db, expected, summaries
 
 
-# every bad input of SOURCE_CONTRACTS.md, as written by ingestion.simulator.bad_inputs
+# every bad input of the contracts (docs/sources.md), as written by ingestion.simulator.bad_inputs
 BAD_NAMES = [
     "hoso_bad_rows.jsonl",  # broken JSON, unknown status, text in a number, bad timestamp, missing field, not an object
     "hoso_windows1258.jsonl",  # wrong encoding

@@ -123,6 +123,68 @@ def test_the_province_equals_the_sum_of_its_agencies_where_the_kpi_is_additive(w
     assert sum_mismatches(broken, catalogue, "province", "agency", lambda r: "province")
 
 
+# The province's numerators and denominators counted straight from the facts (fct_cases, fct_feedback) and the
+# periods, in plain SQL that shares nothing with the KPI models or the per-period states.
+RECOUNT = """
+with periods as (
+    select period_id, starts_at, ends_at from intermediate.int_periods_measured
+    where period_kind in ('month', 'six_months', 'year')
+),
+received as (
+    select periods.period_id, cases.* from periods
+    join marts.fct_cases as cases on cases.received_at >= periods.starts_at and cases.received_at < periods.ends_at
+),
+ended as (
+    select periods.period_id, cases.* from periods
+    join marts.fct_cases as cases on cases.ended_at >= periods.starts_at and cases.ended_at < periods.ends_at
+),
+due as (
+    select periods.period_id, feedback.* from periods
+    join marts.fct_feedback as feedback
+      on feedback.deadline_at >= periods.starts_at and feedback.deadline_at < periods.ends_at
+    where not feedback.is_passed_on
+)
+select 'online_submission_share' as kpi, period_id, count(*) filter (where channel = 'online') as num, count(*) as den
+from received group by period_id
+union all
+select 'online_payment_share', period_id, count(*) filter (where has_fee and is_paid_online),
+       count(*) filter (where has_fee) from received group by period_id
+union all
+select 'national_sync_share', period_id, count(*) filter (where is_synced_national), count(*)
+from received group by period_id
+union all
+select 'case_on_time_rate', period_id, count(*) filter (where timeliness in ('early', 'on_time')),
+       count(*) filter (where timeliness is not null) from ended where outcome = 'resolved' group by period_id
+union all
+select 'digitisation_rate', period_id, count(*) filter (where is_digitised), count(*)
+from ended where outcome = 'resolved' group by period_id
+union all
+select 'land_late_rate', period_id, count(*) filter (where timeliness = 'late'), count(*)
+from ended where outcome = 'resolved' and timeliness is not null and is_land_case group by period_id
+union all
+select 'apology_compliance_rate', period_id, count(*) filter (where has_apology), count(*)
+from ended where timeliness = 'late' group by period_id
+union all
+select 'feedback_on_time_rate', period_id, count(*) filter (where is_answered_on_time), count(*)
+from due group by period_id
+"""
+
+
+def test_the_province_recounted_from_the_facts_equals_the_long_table(warehouse):
+    conn, _, rows = warehouse
+    province = {
+        (r["kpi_id"], r["period_id"]): (r["numerator"], r["denominator"]) for r in rows if r["scope"] == "province"
+    }
+    recounted = conn.execute(RECOUNT).fetchall()
+    assert len({r["kpi"] for r in recounted}) == 8 and len(recounted) > 80
+    wrong = [
+        (r["kpi"], r["period_id"], r["num"], r["den"], province.get((r["kpi"], r["period_id"])))
+        for r in recounted
+        if r["den"] and province.get((r["kpi"], r["period_id"])) != (r["num"], r["den"])
+    ]
+    assert wrong == []
+
+
 def test_levels_and_land_branches_are_the_sums_of_their_agencies(warehouse):
     conn, catalogue, rows = warehouse
     agencies = {

@@ -1,5 +1,5 @@
 {#- The legal (local) calendar date of a timestamptz: periods and due dates are judged on
-    Asia/Ho_Chi_Minh dates (DOMAIN.md, time rules). -#}
+    Asia/Ho_Chi_Minh dates (docs/domain.md, time). -#}
 {% macro local_date(expression) -%}
     (({{ expression }}) at time zone 'Asia/Ho_Chi_Minh')::date
 {%- endmacro %}

@@ -1,8 +1,8 @@
 """The simulated province: agencies before and after 1 July 2025, and the procedure catalogue.
 
 Communes and their merger come from the warehouse seed `ref_commune_reorganisation_2025.csv` (NQ 1667,
-research §9.2), so the fake source and the warehouse agree on the real map. Department merges follow the
-2025 restructuring (research §9.3). Procedure codes are formatted like national ones but are invented.
+docs/domain.md), so the fake source and the warehouse agree on the real map. Department merges follow the
+2025 restructuring . Procedure codes are formatted like national ones but are invented.
 """
 
 from __future__ import annotations

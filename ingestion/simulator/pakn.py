@@ -11,7 +11,7 @@ from .people import People
 
 CHANNELS = ["CONG_DVCQG", "HE_THONG_PAKN_TINH", "DUONG_DAY_NONG", "TRUC_TIEP", "VAN_BAN"]
 CHANNEL_WEIGHTS = [0.35, 0.3, 0.15, 0.12, 0.08]
-ANSWER_DAYS = 15  # working days (766 indicator 5.2, research §6.2)
+ANSWER_DAYS = 15  # working days (766 indicator 5.2)
 
 
 def feedback_versions(

@@ -4,7 +4,7 @@
 ) }}
 -- Per case (one row for every case, with or without events), what its events say: receipt, the due date
 -- that judges lateness, supplements, apology, end. The judging due date is the last one set by TIEP_NHAN or
--- NHAN_BO_SUNG, never the apology's new appointment (SOURCE_CONTRACTS.md §1; DOMAIN.md time rules).
+-- NHAN_BO_SUNG, never the apology's new appointment (docs/sources.md; docs/domain.md).
 -- Incremental: recomputed only for the cases whose record or events changed since this table's watermark.
 with cases as materialized (
 

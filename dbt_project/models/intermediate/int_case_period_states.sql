@@ -1,6 +1,6 @@
 {{ config(
     materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-    indexes=[{'columns': ['period_id', 'source_batch_id']}, {'columns': ['case_id']}]
+    indexes=[{'columns': ['period_id', 'source_batch_id']}, {'columns': ['source_batch_id']}, {'columns': ['case_id']}]
 ) }}
 -- The measures behind every case KPI, at one grain: a case, a period it touches (the months, six months and
 -- years of Nghị định 09/2019, and the calendar months, quarters and years of the 766 scorecard) and an agency

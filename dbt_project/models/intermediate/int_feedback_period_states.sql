@@ -1,6 +1,6 @@
 {{ config(
     materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-    indexes=[{'columns': ['period_id', 'source_batch_id']}]
+    indexes=[{'columns': ['period_id', 'source_batch_id']}, {'columns': ['source_batch_id']}]
 ) }}
 -- The measures behind every feedback (PAKN) KPI: one row per feedback and period it touches (received,
 -- due or answered in it; months, six months and years of Nghị định 09/2019 and the 766 scorecard's calendar

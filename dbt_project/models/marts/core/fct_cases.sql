@@ -122,7 +122,7 @@ classified as (
         supplement_wait,
         case when outcome = 'resolved' then {{ working_days_between('judging_due_date', local_date('ended_at')) }} end
             as working_days_late,
-        -- the national 766 engine's view (research §3.6b): supplement time subtracted from the end, judged
+        -- the national 766 engine's view (docs/scorecard-766.md): supplement time subtracted from the end, judged
         -- against the due date set on receipt; more than one supplement request counts as late
         case
             when ended_at is null then null

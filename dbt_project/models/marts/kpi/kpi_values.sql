@@ -1,7 +1,8 @@
 {{ config(
     materialized='incremental', unique_key=['period_id', 'family'], incremental_strategy='delete+insert',
     indexes=[{'columns': ['period_id', 'family']},
-             {'columns': ['kpi_id', 'scope', 'scope_key', 'period_id'], 'unique': True}]
+             {'columns': ['kpi_id', 'scope', 'scope_key', 'period_id'], 'unique': True},
+             {'columns': ['source_batch_id']}]
 ) }}
 -- Every KPI the marts compute, in one long table: one row per KPI x scope (agency, agency level, land branch,
 -- province) x period, with its numerator and denominator, its value, the target of the period's year and

@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-          indexes=[{'columns': ['period_id']}]) }}
+          indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
 -- Apology compliance per agency x reporting period: late resolved cases with an apology letter / late
 -- resolved cases (target 100%), and how many apologies came at least one day before the due date (Nghị định
 -- 118/2025 Art. 12.5). A case counts at the agency that ended it. Targets, previous periods and changes:

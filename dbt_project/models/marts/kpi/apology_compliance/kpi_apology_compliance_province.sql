@@ -1,25 +1,23 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-          indexes=[{'columns': ['period_id']}]) }}
--- The province's apology compliance per reporting period: kpi_apology_compliance's counts without the agency
--- (a test adds up the agency rows and compares them with these).
-with periods as (
-
-    select * from {{ ref('int_periods_measured') }}
-    where period_id in {{ periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) }}
-
-),
-
-counted as (
+          indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
+-- The province's apology compliance per reporting period: kpi_apology_compliance's counts added up over the
+-- agencies.
+with counted as (
 
     select
         period_id,
-        count(*)::int as late_resolved,
-        count(*) filter (where has_apology)::int as late_resolved_with_apology,
-        count(*) filter (where apology_date < judging_due_date)::int as late_resolved_with_timely_apology
-    from {{ ref('int_case_period_states') }}
-    where period_id in (select period_id from periods)
-      and ended_timeliness = 'late'
+        sum(late_resolved)::int as late_resolved,
+        sum(late_resolved_with_apology)::int as late_resolved_with_apology,
+        sum(late_resolved_with_timely_apology)::int as late_resolved_with_timely_apology
+    from {{ ref('kpi_apology_compliance') }}
+    where period_id in {{ periods_rebuilt_in(ref('kpi_apology_compliance'), ['month', 'six_months', 'year']) }}
     group by period_id
+
+),
+
+periods as (
+
+    select * from {{ ref('int_periods_measured') }}
 
 )
 

@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-          indexes=[{'columns': ['period_id']}]) }}
+          indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
 -- Case status per agency x field x channel x reporting period: the standard one-stop-shop statistics table
 -- (Biểu 06/VPCP/KSTT columns) plus the on-time rate and the late rate including overdue cases in progress.
 -- Each case counts at the agency that held it at the moment measured (int_case_period_states); cases moved

@@ -1,42 +1,28 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-          indexes=[{'columns': ['period_id']}]) }}
--- Province totals of the case status table per field x channel x period, counted from the case states
--- without the agency (transfers between agencies cancel out). The counts repeat kpi_case_timeliness's on
--- purpose: a test checks that the agency rows add up to these, so a case lost or counted twice when it moved
--- between agencies shows.
-with periods as (
-
-    select period_id from {{ periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) }} as p
-
-),
-
-states as (
-
-    select * from {{ ref('int_case_period_states') }}
-    where period_id in (select period_id from periods)
-      and (is_carried_over or is_received or ended_outcome is not null or is_open_at_end)
-
-),
-
-counted as (
+          indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
+-- The province's case status table per field x channel x period: kpi_case_timeliness's counts added up over
+-- the agencies (each moment of a case counts at exactly one agency, so the sum is the province), without the
+-- moves between agencies, which cancel out in the province.
+with counted as (
 
     select
         period_id,
         field_id,
         channel,
-        count(*) filter (where is_carried_over)::int as carried_over,
-        count(*) filter (where is_received)::int as received,
-        count(*) filter (where ended_outcome = 'resolved')::int as resolved,
-        count(*) filter (where ended_timeliness = 'early')::int as resolved_early,
-        count(*) filter (where ended_timeliness = 'on_time')::int as resolved_on_time,
-        count(*) filter (where ended_timeliness = 'late')::int as resolved_late,
-        count(*) filter (where ended_outcome = 'resolved' and ended_timeliness is null)::int as resolved_unjudged,
-        count(*) filter (where is_open_at_end)::int as in_progress,
-        count(*) filter (where is_open_at_end and is_within_due_at_end)::int as in_progress_within_due,
-        count(*) filter (where is_open_at_end and not is_within_due_at_end)::int as in_progress_overdue,
-        count(*) filter (where ended_outcome = 'returned')::int as returned,
-        count(*) filter (where ended_outcome = 'withdrawn')::int as withdrawn
-    from states
+        sum(carried_over)::int as carried_over,
+        sum(received)::int as received,
+        sum(resolved)::int as resolved,
+        sum(resolved_early)::int as resolved_early,
+        sum(resolved_on_time)::int as resolved_on_time,
+        sum(resolved_late)::int as resolved_late,
+        sum(resolved_unjudged)::int as resolved_unjudged,
+        sum(in_progress)::int as in_progress,
+        sum(in_progress_within_due)::int as in_progress_within_due,
+        sum(in_progress_overdue)::int as in_progress_overdue,
+        sum(returned)::int as returned,
+        sum(withdrawn)::int as withdrawn
+    from {{ ref('kpi_case_timeliness') }}
+    where period_id in {{ periods_rebuilt_in(ref('kpi_case_timeliness'), ['month', 'six_months', 'year']) }}
     group by period_id, field_id, channel
 
 )

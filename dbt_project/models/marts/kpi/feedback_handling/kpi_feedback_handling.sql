@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-          indexes=[{'columns': ['period_id']}]) }}
+          indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
 -- Citizen feedback (PAKN) handling per agency in charge x reporting period:
 -- on time = answered on or before the deadline / feedback whose deadline falls in the period;
 -- published = answered and published / answered in the period;

@@ -1,31 +1,28 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-          indexes=[{'columns': ['period_id']}]) }}
--- The province's citizen feedback (PAKN) handling per reporting period: kpi_feedback_handling's counts without
--- the agency (a test adds up the agency rows and compares them with these).
-with periods as (
-
-    select * from {{ ref('int_periods_measured') }}
-    where period_id in {{ periods_rebuilt_in(ref('int_feedback_period_states'), ['month', 'six_months', 'year']) }}
-
-),
-
-counted as (
+          indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
+-- The province's citizen feedback (PAKN) handling per reporting period: kpi_feedback_handling's counts added up
+-- over the agencies in charge.
+with counted as (
 
     select
         period_id,
-        count(*) filter (where is_received)::int as received,
-        count(*) filter (where is_received and is_passed_on)::int as passed_on,
-        count(*) filter (where is_due)::int as due,
-        count(*) filter (where is_due and is_answered_on_time)::int as due_answered_on_time,
-        count(*) filter (where is_answered_in_period)::int as answered,
-        count(*) filter (where is_answered_in_period and is_published)::int as answered_published,
-        count(*) filter (where is_received and not is_passed_on)::int as satisfaction_base,
-        count(*) filter (where is_received and not is_passed_on
-                         and (is_rated_unsatisfied or (is_answered and not is_answered_on_time)
-                              or is_overdue_at_end))::int as unsatisfied
-    from {{ ref('int_feedback_period_states') }}
-    where period_id in (select period_id from periods)
+        sum(received)::int as received,
+        sum(passed_on)::int as passed_on,
+        sum(due)::int as due,
+        sum(due_answered_on_time)::int as due_answered_on_time,
+        sum(answered)::int as answered,
+        sum(answered_published)::int as answered_published,
+        sum(satisfaction_base)::int as satisfaction_base,
+        sum(unsatisfied)::int as unsatisfied
+    from {{ ref('kpi_feedback_handling') }}
+    where period_id in {{ periods_rebuilt_in(ref('kpi_feedback_handling'), ['month', 'six_months', 'year']) }}
     group by period_id
+
+),
+
+periods as (
+
+    select * from {{ ref('int_periods_measured') }}
 
 )
 

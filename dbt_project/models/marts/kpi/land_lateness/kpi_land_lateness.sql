@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-          indexes=[{'columns': ['period_id']}]) }}
+          indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
 -- Land-dossier lateness per agency x reporting period: late resolved land cases / resolved land cases (target
 -- < 2%), with the land-registration branch serving the agency, so that branches can be compared
 -- (kpi_land_lateness_by_branch sums them). Targets, previous periods and changes: kpi_values.

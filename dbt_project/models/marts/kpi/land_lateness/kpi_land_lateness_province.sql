@@ -1,26 +1,23 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-          indexes=[{'columns': ['period_id']}]) }}
--- The province's land-dossier lateness per reporting period: kpi_land_lateness's counts without the agency
--- (a test adds up the agency rows and compares them with these).
-with periods as (
-
-    select * from {{ ref('int_periods_measured') }}
-    where period_id in {{ periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) }}
-
-),
-
-counted as (
+          indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
+-- The province's land-dossier lateness per reporting period: kpi_land_lateness's counts added up over the
+-- agencies.
+with counted as (
 
     select
         period_id,
-        count(*) filter (where ended_outcome = 'resolved' and ended_timeliness is not null)::int as land_resolved,
-        count(*) filter (where ended_timeliness = 'late')::int as land_resolved_late,
-        count(*) filter (where is_received)::int as land_received
-    from {{ ref('int_case_period_states') }}
-    where period_id in (select period_id from periods)
-      and is_land_case
-      and (is_received or (ended_outcome = 'resolved' and ended_timeliness is not null))
+        sum(land_resolved)::int as land_resolved,
+        sum(land_resolved_late)::int as land_resolved_late,
+        sum(land_received)::int as land_received
+    from {{ ref('kpi_land_lateness') }}
+    where period_id in {{ periods_rebuilt_in(ref('kpi_land_lateness'), ['month', 'six_months', 'year']) }}
     group by period_id
+
+),
+
+periods as (
+
+    select * from {{ ref('int_periods_measured') }}
 
 )
 

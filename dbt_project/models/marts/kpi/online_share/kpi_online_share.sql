@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-          indexes=[{'columns': ['period_id']}]) }}
+          indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
 -- Online delivery per agency x field x reporting period: online submission, fully online, online payment,
 -- electronic results, digitisation and synchronisation to the national portal. Received measures count at
 -- the receiving agency, resolved measures at the agency that ended the case. Targets, previous periods and

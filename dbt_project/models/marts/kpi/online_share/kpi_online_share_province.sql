@@ -1,33 +1,29 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-          indexes=[{'columns': ['period_id']}]) }}
--- The province's online delivery per field x reporting period: kpi_online_share's counts without the agency
--- (a test adds up the agency rows and compares them with these).
-with periods as (
+          indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
+-- The province's online delivery per field x reporting period: kpi_online_share's counts added up over the
+-- agencies (each moment of a case counts at exactly one agency, so the sum is the province).
+with counted as (
 
-    select * from {{ ref('int_periods_measured') }}
-    where period_id in {{ periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) }}
+    select
+        period_id, field_id,
+        sum(received)::int as received,
+        sum(received_online)::int as received_online,
+        sum(received_fully_online)::int as received_fully_online,
+        sum(received_with_fee)::int as received_with_fee,
+        sum(received_paid_online)::int as received_paid_online,
+        sum(received_synced)::int as received_synced,
+        sum(resolved)::int as resolved,
+        sum(resolved_with_electronic_result)::int as resolved_with_electronic_result,
+        sum(resolved_digitised)::int as resolved_digitised
+    from {{ ref('kpi_online_share') }}
+    where period_id in {{ periods_rebuilt_in(ref('kpi_online_share'), ['month', 'six_months', 'year']) }}
+    group by period_id, field_id
 
 ),
 
-counted as (
+periods as (
 
-    select
-        period_id,
-        field_id,
-        count(*) filter (where is_received)::int as received,
-        count(*) filter (where is_received and channel = 'online')::int as received_online,
-        count(*) filter (where is_received and online_service_level = 'TOAN_TRINH')::int as received_fully_online,
-        count(*) filter (where is_received and has_fee)::int as received_with_fee,
-        count(*) filter (where is_received and has_fee and is_paid_online)::int as received_paid_online,
-        count(*) filter (where is_received and is_synced_national)::int as received_synced,
-        count(*) filter (where ended_outcome = 'resolved')::int as resolved,
-        count(*) filter (where ended_outcome = 'resolved' and has_electronic_result)::int
-            as resolved_with_electronic_result,
-        count(*) filter (where ended_outcome = 'resolved' and is_digitised)::int as resolved_digitised
-    from {{ ref('int_case_period_states') }}
-    where period_id in (select period_id from periods)
-      and (is_received or ended_outcome = 'resolved')
-    group by period_id, field_id
+    select * from {{ ref('int_periods_measured') }}
 
 )
 

@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-          indexes=[{'columns': ['period_id']}]) }}
+          indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
 -- Decision 766 indicators per agency x calendar period (int_scorecard_766_indicators computes them).
 select
     period_id,

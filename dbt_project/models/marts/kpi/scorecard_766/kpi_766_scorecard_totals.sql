@@ -1,5 +1,5 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-          indexes=[{'columns': ['period_id']}]) }}
+          indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
 -- Decision 766 scorecard per group and in total (100 points), for the province and each agency, per
 -- calendar period: the points of the indicators whose rule is known, next to the points those indicators
 -- could give (`points_max_scored`) and the group's maximum; the gap is what the sources cannot score.
