@@ -2,7 +2,8 @@
           indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
 -- The province's case status table per field x channel x period: kpi_case_timeliness's counts added up over
 -- the agencies (each moment of a case counts at exactly one agency, so the sum is the province), without the
--- moves between agencies, which cancel out in the province.
+-- moves between agencies, which cancel out in the province: so its late rate's denominator is carried over +
+-- received, where an agency's also counts the cases moved in.
 with counted as (
 
     select
@@ -20,7 +21,9 @@ with counted as (
         sum(in_progress_within_due)::int as in_progress_within_due,
         sum(in_progress_overdue)::int as in_progress_overdue,
         sum(returned)::int as returned,
-        sum(withdrawn)::int as withdrawn
+        sum(withdrawn)::int as withdrawn,
+        sum(on_time_numerator)::int as on_time_numerator,
+        sum(on_time_denominator)::int as on_time_denominator
     from {{ ref('kpi_case_timeliness') }}
     where period_id in {{ periods_rebuilt_in(ref('kpi_case_timeliness'), ['month', 'six_months', 'year']) }}
     group by period_id, field_id, channel
@@ -31,10 +34,7 @@ select
     counted.*,
     periods.period_kind,
     periods.is_period_open,
-    counted.resolved_early + counted.resolved_on_time as on_time_numerator,
-    counted.resolved - counted.resolved_unjudged as on_time_denominator,
-    {{ safe_ratio('counted.resolved_early + counted.resolved_on_time', 'counted.resolved - counted.resolved_unjudged') }}
-        as on_time_rate,
+    {{ safe_ratio('counted.on_time_numerator', 'counted.on_time_denominator') }} as on_time_rate,
     counted.resolved_late + counted.in_progress_overdue as late_incl_overdue_numerator,
     counted.carried_over + counted.received as late_incl_overdue_denominator,
     {{ safe_ratio('counted.resolved_late + counted.in_progress_overdue', 'counted.carried_over + counted.received') }}
