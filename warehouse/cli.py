@@ -142,7 +142,7 @@ def print_kpis() -> None:
             )
         }
         legend = conn.execute(
-            "select kpi_id, label_en, numerator_label_vi, denominator_label_vi from marts.dim_kpi"
+            "select kpi_id, numerator_label_vi, denominator_label_vi from marts.dim_kpi"
             " where kpi_id = any(%s)",
             (list(PRINTED_KPIS),),
         ).fetchall()
@@ -165,8 +165,8 @@ def print_kpis() -> None:
             f"{resolved:>9} {on_time:>8} {overdue:>8} {late:>8}"
         )
     print("* period not over yet: measured up to the data's last change")
-    for kpi, label, numerator, denominator in sorted(legend, key=lambda r: PRINTED_KPIS.index(r[0])):
-        print(f"{kpi}: {label} = {numerator} / {denominator}")
+    for kpi, numerator, denominator in sorted(legend, key=lambda r: PRINTED_KPIS.index(r[0])):
+        print(f"{kpi} = {numerator} / {denominator}")
     print("\nLoaded batches by source (loaded / rejected files, rows loaded / quarantined):")
     for source, loaded, rejected, rows_loaded, rows_quarantined in ledger:
         print(f"  {source:<8} {loaded:>5} / {rejected:<3} {rows_loaded:>9} / {rows_quarantined}")
