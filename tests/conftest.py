@@ -35,13 +35,12 @@ def throwaway_server(prefix: str):
     """An embedded PostgreSQL in a new data folder under .tmp/, removed afterwards: (server, its state)."""
     base = PROJECT_ROOT / ".tmp"
     base.mkdir(exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
-    folder.chmod(0o755)
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=base))  # mode 700: under root the cluster is placed aside
     server = EmbeddedPostgres(folder / "pgdata")
     try:
         yield server, server.ensure_running()
     finally:
-        server.stop()
+        server.destroy()
         shutil.rmtree(folder, ignore_errors=True)
 
 

