@@ -14,7 +14,8 @@ from pathlib import Path
 import psycopg
 
 from .contracts import BAOCAO_INDICATORS, BAOCAO_VALUES, ENTITIES, Entity, entities_of
-from .loader import BatchResult, Loader, sha256_of
+from .limits import limits
+from .loader import RAISED, BatchResult, Loader, sha256_of
 from .raw_schema import ensure_raw_schema
 from .readers import WorkbookNotes, read_report_workbook, read_text_file
 
@@ -48,19 +49,21 @@ class SourceSummary:
             "batches_loaded": self.count("loaded"),
             "batches_skipped": self.count("skipped"),
             "batches_rejected": self.count("rejected"),
+            "batches_failed": self.count("failed"),
             "rows_loaded": self.rows_loaded,
             "rows_quarantined": self.rows_quarantined,
             "new_batch_ids": self.new_batch_ids,
             "rejected": [
                 {"location": b.location, "message": b.message} for b in self.batches if b.status == "rejected"
             ],
+            "failed": [{"location": b.location, "message": b.message} for b in self.batches if b.status == "failed"],
         }
 
     def describe(self) -> str:
         d = self.as_dict()
         return (
             f"{self.source}: {d['batches_loaded']} new batches, {d['batches_skipped']} already loaded, "
-            f"{d['batches_rejected']} rejected; {d['rows_loaded']} rows loaded, "
+            f"{d['batches_rejected']} rejected, {d['batches_failed']} failed; {d['rows_loaded']} rows loaded, "
             f"{d['rows_quarantined']} quarantined"
         )
 
@@ -120,39 +123,22 @@ def ingest_folder(conn: psycopg.Connection, source: str, landing_dir: Path, run_
     if not folder.is_dir():
         log.warning("no landing folder for %s at %s: nothing to load", source, folder)
         return summary
-    known: tuple[set[str], dict[str, str]] | None = None
+    known: list = [None]  # the agency and indicator codes, read when the first workbook needs them
     for path in _ordered(source, folder):
-        entity = entity_for(source, path)
-        location = str(path)
-        digest = sha256_of(path)
-        if entity is None:
-            summary.batches.append(
-                loader.reject(
-                    source,
-                    f"{source}_unrecognised",
-                    location,
-                    digest,
-                    f"unrecognised file name {path.name!r} for source {source}",
-                )
-            )
-            continue
-        notes: list[str] = []
-        if entity is BAOCAO_VALUES:
-            if known is None:  # after dm_chitieu, which sorts first
-                known = known_codes(conn)
-            received = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-            rows = read_report_workbook(path.read_bytes(), received, known[0], known[1], WorkbookNotes(notes))
-        else:
-            rows = read_text_file(path, entity)
-        result = loader.load(entity, location, rows, content_sha256=digest, notes=notes)
-        if entity is BAOCAO_INDICATORS and result.status == "loaded":
-            known = None  # the indicator catalogue changed
+        try:
+            result = _ingest_file(conn, loader, source, path, known)
+        except RAISED:
+            raise
+        except Exception as exc:  # anything unforeseen costs this file only: recorded, and the next files load
+            log.error("file %s failed: %s: %s", path, type(exc).__name__, exc, exc_info=exc)
+            entity = entity_for(source, path)
+            result = loader.fail(source, entity.name if entity else f"{source}_unrecognised", str(path), exc)
         summary.batches.append(result)
         if result.status != "skipped":
             log.info(
                 "%s %s: %s read, %s loaded, %s quarantined%s",
                 result.status,
-                location,
+                result.location,
                 result.rows_read,
                 result.rows_loaded,
                 result.rows_quarantined,
@@ -160,3 +146,29 @@ def ingest_folder(conn: psycopg.Connection, source: str, landing_dir: Path, run_
             )
     log.info(summary.describe())
     return summary
+
+
+def _ingest_file(conn: psycopg.Connection, loader: Loader, source: str, path: Path, known: list) -> BatchResult:
+    """One file as one batch: rejected by its name, its size or its shape, or loaded."""
+    entity = entity_for(source, path)
+    location = str(path)
+    digest = sha256_of(path)
+    if entity is None:
+        message = f"unrecognised file name {path.name!r} for source {source}"
+        return loader.reject(source, f"{source}_unrecognised", location, digest, message)
+    notes: list[str] = []
+    if entity is BAOCAO_VALUES:
+        if known[0] is None:  # after dm_chitieu, which sorts first
+            known[0] = known_codes(conn)
+        size, bound = path.stat().st_size, limits().workbook_bytes
+        if size > bound:  # never read into memory
+            message = f"workbook of {size:,} bytes, more than WORKBOOK_MAX_BYTES ({bound:,})"
+            return loader.reject(source, entity.name, location, digest, message)
+        received = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+        rows = read_report_workbook(path.read_bytes(), received, known[0][0], known[0][1], WorkbookNotes(notes))
+    else:
+        rows = read_text_file(path, entity)
+    result = loader.load(entity, location, rows, content_sha256=digest, notes=notes)
+    if entity is BAOCAO_INDICATORS and result.status == "loaded":
+        known[0] = None  # the indicator catalogue changed
+    return result

@@ -7,7 +7,10 @@ Guarantees:
 - a row that breaks the contract goes to `raw.quarantine` with the reason and its line or cell; the rest of
   the batch loads;
 - a file that is not what it claims is rejected as a whole: a `rejected` ledger row and one quarantine row
-  say why; an unexpected error marks the batch `failed` and re-raises, leaving raw as it was.
+  say why;
+- an unexpected error in one batch marks it `failed` with the error and leaves raw as it was, and the next
+  batches still load (a re-run retries only the failed one); only an error that no next batch could escape
+  either - the database gone, a source that does not answer (`SourceDown`) - is raised, for the task to retry.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import psycopg
 from psycopg import sql
 
 from .contracts import Entity
-from .normalise import RecordError, copy_line, escape, line_formatter
+from .normalise import RecordError, copy_line, escape, line_formatter, storable
 from .raw_schema import META_COLUMNS
 from .readers import FileRejected, SourceRow
 
@@ -60,6 +63,13 @@ def _as_text(record: object) -> str:
         return orjson.dumps(record, default=str).decode()
     except TypeError:
         return repr(record)
+
+
+class SourceDown(RuntimeError):
+    """The source could not be reached (after its own retries): nothing else of it can load now; retry later."""
+
+
+RAISED = (psycopg.OperationalError, psycopg.InterfaceError, SourceDown)  # what one batch's failure must not hide
 
 
 class Loader:
@@ -114,7 +124,7 @@ class Loader:
                     self._copy_rows(entity, location, batch_id, rows, result, quarantine)
                     quarantine.seek(0)
                     self._copy_quarantine(quarantine)
-                message = "; ".join(result.notes) or None
+                message = storable("; ".join(result.notes)) or None
                 self.conn.execute(
                     "update audit.batches set status = 'loaded', rows_read = %s, rows_loaded = %s,"
                     " rows_quarantined = %s, message = %s, finished_at = clock_timestamp() where batch_id = %s",
@@ -145,20 +155,38 @@ class Loader:
                 )
             except psycopg.Error:  # e.g. the server went away: the batch rolled back, nothing to record
                 log.exception("could not record the failed batch %s", location)
-            raise
+            if isinstance(exc, RAISED):
+                raise
+            log.error("batch %s failed: %s: %s", location, type(exc).__name__, exc, exc_info=exc)
         return result
 
     def reject(
-        self, source: str, entity_name: str, location: str, content_sha256: str | None, message: str
+        self,
+        source: str,
+        entity_name: str,
+        location: str,
+        content_sha256: str | None,
+        message: str,
+        mode: str = "file",
     ) -> BatchResult:
-        """Reject a whole file without reading it (e.g. a name that matches no entity)."""
+        """Reject a whole file (or an API answer) without loading it (e.g. a name that matches no entity)."""
         pseudo = Entity(entity_name, source, "", ())
         result = BatchResult(source, entity_name, location, "rejected")
         if content_sha256 and (previous := self.seen(pseudo, content_sha256)):
             result.status, result.batch_id = "skipped", previous[1]
             result.message = f"same content already {previous[0]} as batch {previous[1]}"
             return result
-        return self._finish_outside(pseudo, location, content_sha256, "file", None, None, "rejected", message, result)
+        return self._finish_outside(pseudo, location, content_sha256, mode, None, None, "rejected", message, result)
+
+    def fail(
+        self, source: str, entity_name: str, location: str, error: BaseException, mode: str = "file"
+    ) -> BatchResult:
+        """Record a file or pull that failed before its rows could be read (the next night tries it again)."""
+        result = BatchResult(source, entity_name, location, "failed")
+        message = f"{type(error).__name__}: {error}"
+        return self._finish_outside(
+            Entity(entity_name, source, "", ()), location, None, mode, None, None, "failed", message, result
+        )
 
     def _copy_rows(
         self, entity: Entity, location: str, batch_id: int, rows: Iterable[SourceRow], result: BatchResult, quarantine
@@ -170,26 +198,32 @@ class Loader:
         buffer: list[str] = []
         append = buffer.append
         read = bad = 0
+        failure: Exception | None = None
         with self.conn.cursor().copy(statement) as copy:
-            for row in rows:
-                read += 1
-                if row.error is None:
-                    try:
-                        append(format_line(row.record, f"{prefix}{row.line}\n"))
-                    except RecordError as exc:
-                        error, raw = str(exc), row.raw or _as_text(row.record)
+            try:
+                for row in rows:
+                    read += 1
+                    if row.error is None:
+                        try:
+                            append(format_line(row.record, f"{prefix}{row.line}\n"))
+                        except RecordError as exc:
+                            error, raw = str(exc), row.raw or _as_text(row.record)
+                        else:
+                            if len(buffer) >= FLUSH_LINES:
+                                copy.write("".join(buffer))
+                                buffer.clear()
+                            continue
                     else:
-                        if len(buffer) >= FLUSH_LINES:
-                            copy.write("".join(buffer))
-                            buffer.clear()
-                        continue
-                else:
-                    error, raw = row.error, row.raw
-                bad += 1
-                values = [str(batch_id), entity.source, entity.name, location, str(row.line), row.cell, error, raw]
-                quarantine.write(copy_line(values))
-            if buffer:
-                copy.write("".join(buffer))
+                        error, raw = row.error, row.raw
+                    bad += 1
+                    values = [str(batch_id), entity.source, entity.name, location, str(row.line), row.cell, error, raw]
+                    quarantine.write(copy_line(values))
+                if buffer:
+                    copy.write("".join(buffer))
+            except Exception as exc:  # re-raised once the COPY has ended: psycopg 3.3 loses the connection when it
+                failure = exc  # ends a COPY with an error text of 10,000 characters or more (a rejection can quote it)
+        if failure is not None:
+            raise failure  # the batch's transaction then rolls back whatever the COPY took
         result.rows_read, result.rows_loaded, result.rows_quarantined = read, read - bad, bad
 
     def _copy_quarantine(self, spool) -> None:
@@ -213,6 +247,7 @@ class Loader:
         result: BatchResult,
     ) -> BatchResult:
         """Record a rejected or failed batch after its transaction rolled back (nothing of it is in raw)."""
+        message = storable(message)[:4000]  # a rejection may quote the bad input, at any length
         with self.conn.transaction():
             batch_id = self.conn.execute(
                 "insert into audit.batches (source, entity, mode, location, content_sha256, range_from, range_to,"

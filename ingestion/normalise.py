@@ -1,8 +1,10 @@
 """Check one record against its contract and turn it into a line of PostgreSQL COPY text, in one pass.
 
 Everything a row can get wrong raises `RecordError` with a reason a person can act on; the loader then
-quarantines that row and goes on. Text is stored in Unicode NFC; timestamps without a zone are local time
-(Asia/Ho_Chi_Minh) and are written with their offset so PostgreSQL stores the right instant.
+quarantines that row and goes on. That includes every value PostgreSQL would refuse (a NUL character in text, a
+whole number outside `integer`, a number beyond `numeric`, a non-finite number), so one such value costs its row,
+never the batch. Text is stored in Unicode NFC; timestamps without a zone are local time (Asia/Ho_Chi_Minh) and
+are written with their offset so PostgreSQL stores the right instant.
 
 Speed matters here (it runs once per field of every record), so `line_formatter` generates one plain
 Python function per entity with the checks of each field written out inline: common values (an ASCII
@@ -12,6 +14,7 @@ string, an int, a bool, an ISO timestamp) take a few fast tests; anything unusua
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -20,6 +23,8 @@ from decimal import Decimal, InvalidOperation
 from .contracts import Entity
 
 LOCAL_OFFSET = "+07:00"  # Asia/Ho_Chi_Minh has had no daylight saving since 1975
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL integer
+NUMERIC_MAX_INTEGER_DIGITS, NUMERIC_MAX_SCALE = 131072, 16383  # PostgreSQL numeric
 NULL = "\\N"
 _TRUE = {"true", "1", "t", "yes", "y"}
 _FALSE = {"false", "0", "f", "no", "n"}
@@ -49,15 +54,29 @@ def _text_slow(value: object, name: str) -> str:
     return str(value)
 
 
+def _nul(name: str) -> RecordError:
+    return RecordError(f"{name}: contains a NUL character (U+0000), which PostgreSQL text cannot store")
+
+
+def _int_checked(number: int, name: str) -> str:
+    if not INT_MIN <= number <= INT_MAX:
+        raise RecordError(f"{name}: {number} is outside the whole numbers PostgreSQL stores ({INT_MIN} to {INT_MAX})")
+    return str(number)
+
+
 def _int_slow(value: object, name: str) -> str:
     if isinstance(value, bool):
         raise RecordError(f"{name}: expected a whole number, got {value!r}")
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        return _int_checked(int(value), name)
+    text = str(value).strip()
+    if len(text) > 20:  # int() of a huge text is slow, and no such number fits anyway
+        raise RecordError(f"{name}: expected a whole number, got {len(text)} characters")
     try:
-        return str(int(str(value).strip()))
+        number = int(text)
     except ValueError:
         raise RecordError(f"{name}: expected a whole number, got {value!r}") from None
+    return _int_checked(number, name)
 
 
 def _bool_slow(value: object, name: str) -> str:
@@ -106,8 +125,12 @@ def _date_any(value: object, name: str) -> str:
 def _number_any(value: object, name: str) -> str:
     if isinstance(value, bool):
         raise RecordError(f"{name}: expected a number, got {value!r}")
-    if isinstance(value, int | float):
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise RecordError(f"{name}: not a finite number: {value!r}")
         return repr(value)
+    if isinstance(value, int):
+        value = str(value)
     text = str(value).strip()
     if text.startswith("="):
         raise RecordError(f"{name}: a formula ({text}) instead of a value")
@@ -119,6 +142,9 @@ def _number_any(value: object, name: str) -> str:
         raise RecordError(f"{name}: text in a numeric cell: {value!r}") from None
     if not number.is_finite():
         raise RecordError(f"{name}: not a finite number: {value!r}")
+    exponent = number.as_tuple().exponent
+    if number.adjusted() >= NUMERIC_MAX_INTEGER_DIGITS or -exponent > NUMERIC_MAX_SCALE:
+        raise RecordError(f"{name}: a number beyond what PostgreSQL stores: {text[:40]!r}")
     return str(number)
 
 
@@ -127,12 +153,14 @@ _SNIPPETS = {
     "text": """
     if v.__class__ is not str:
         v = _text_slow(v, {name!r})
+    if "\\x00" in v:
+        raise _nul({name!r})
     if not v.isascii() and not _is_nfc("NFC", v):
         v = _normalize("NFC", v)
     if _needs_escape(v):
         v = v.translate(_ESCAPES)""",
     "int": """
-    v = str(v) if v.__class__ is int else _int_slow(v, {name!r})""",
+    v = _int_checked(v, {name!r}) if v.__class__ is int else _int_slow(v, {name!r})""",
     "bool": """
     v = "t" if v is True else "f" if v is False else _bool_slow(v, {name!r})""",
     "timestamp": """
@@ -179,6 +207,8 @@ def line_formatter(entity: Entity) -> Callable[[dict, str], str]:
         "_is_nfc": unicodedata.is_normalized,
         "_normalize": unicodedata.normalize,
         "_text_slow": _text_slow,
+        "_nul": _nul,
+        "_int_checked": _int_checked,
         "_int_slow": _int_slow,
         "_bool_slow": _bool_slow,
         "_timestamp_text": _timestamp_text,
@@ -193,6 +223,13 @@ def line_formatter(entity: Entity) -> Callable[[dict, str], str]:
     return formatter
 
 
+def storable(text: str) -> str:
+    """`text` as PostgreSQL text can hold it: a NUL character becomes the six characters \\u0000. For what we
+    keep of bad input (quarantined records, rejection messages that quote it), never for data."""
+    return text.replace("\x00", "\\u0000")
+
+
 def copy_line(values: list[str | None]) -> str:
-    """One line of COPY text format from plain values (used for quarantine rows)."""
-    return "\t".join(NULL if v is None else escape(v) for v in values) + "\n"
+    """One line of COPY text format from plain values (used for quarantine rows, which keep what the source sent,
+    made storable)."""
+    return "\t".join(NULL if v is None else escape(storable(v)) for v in values) + "\n"

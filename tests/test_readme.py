@@ -31,5 +31,5 @@ def test_the_code_reads_only_documented_variables():
     read = set()
     for folder in ("warehouse", "ingestion", "expectations", "reporting", "dags"):
         for path in (PROJECT_ROOT / folder).rglob("*.py"):
-            read |= set(re.findall(r'(?:environ\.get|_path|getenv)\("([A-Z_]+)"', path.read_text()))
+            read |= set(re.findall(r'(?:environ\.get|_path|getenv|_int)\("([A-Z_]+)"', path.read_text()))
     assert read <= set(ENVIRONMENT)

@@ -29,6 +29,15 @@ ENVIRONMENT = {
     "ALERT_EMAIL": "unset: a failed task is logged and recorded in audit.nightly_runs only (addresses to mail)",
     "EXTRACT_EMAIL_SO_NOI_VU": "unset: the Sở Nội vụ extract is not mailed (comma-separated addresses)",
     "EXTRACT_EMAIL_THANH_TRA_TINH": "unset: the Thanh tra tỉnh extract is not mailed (comma-separated addresses)",
+    # the bounds on what the sources send (ingestion/limits.py): each breach rejects that record, file or answer
+    "MAX_RECORD_BYTES": "1048576: a longer JSON Lines record is quarantined unread; a longer CSV line rejects the file",
+    "WORKBOOK_MAX_BYTES": "10485760: a larger report workbook is rejected before it is opened",
+    "WORKBOOK_MAX_UNPACKED_BYTES": "20971520: a workbook whose zip unpacks to more is rejected (a zip bomb)",
+    "WORKBOOK_MAX_ROWS": "5000: a BaoCao sheet with more rows is rejected",
+    "WORKBOOK_MAX_COLUMNS": "30: a BaoCao sheet with more columns is rejected",
+    "SOURCE_API_MAX_PAGES": "10000: a pull that announces or walks more pages is rejected",
+    "SOURCE_API_MAX_PAGE_BYTES": "52428800: an answer with a larger body is rejected",
+    "SOURCE_API_MAX_SECONDS": "3600: a pull still running after this long is rejected",
 }
 
 

@@ -69,6 +69,8 @@ def ingest(source: str, run_id: str | None = None) -> dict:
     result = summary.as_dict()
     for rejected in result["rejected"]:
         log.warning("rejected %s: %s", rejected["location"], rejected["message"])
+    for failed in result["failed"]:  # the night goes on; the file is tried again next night (see dq.open_gaps)
+        log.error("failed %s: %s", failed["location"], failed["message"])
     return result
 
 

@@ -121,6 +121,28 @@ def write_bad_inputs(landing: Path, agency: str, period: str = "2025-6T") -> lis
     )
     expected.append(Expected(path, "loaded", "7 columns where the header has 6", (3,), loaded_rows=1))
 
+    # values PostgreSQL cannot store, and records no reader should hold in memory: each costs its row only
+    lines = [
+        json.dumps(case_record("BAD-0301")),  # 1 good
+        json.dumps(case_record("BAD-0302", ChuHoSo="Nguyễn\u0000Văn")),  # 2 a NUL character in text
+        json.dumps(case_record("BAD-0303", KenhNop=2**31)),  # 3 a whole number beyond PostgreSQL's integer
+        json.dumps(case_record("BAD-0304", DiaChi="x" * (1 << 20))),  # 4 a record longer than MAX_RECORD_BYTES
+        "[" * 100_000 + "]" * 100_000,  # 5 nested beyond any parser's depth
+        json.dumps(case_record("BAD-0306", KenhNop=1e400)),  # 6 an infinite number
+    ]
+    path = motcua / "hoso_hostile.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected.append(Expected(path, "loaded", "NUL character", (2, 3, 4, 5, 6), loaded_rows=1))
+
+    path = motcua / "sukien_nul.csv"
+    path.write_text(
+        "MaHoSo,ThoiDiem,LoaiSuKien,MaDonVi,NgayHenTraMoi,GhiChu\n"
+        "BAD-0301,2025-08-04T09:00:00,TIEP_NHAN,XA-22366,2025-08-05T17:00:00,\n"
+        "BAD-0301,2025-08-04T09:30:00,CHUYEN_XU_LY,XA-22366,,chuyển\x00 phòng\n",
+        encoding="utf-8",
+    )
+    expected.append(Expected(path, "loaded", "GhiChu: contains a NUL character", (3,), loaded_rows=1))
+
     path = pakn / "pakn_bad_rows.jsonl"
     feedback = {
         "MaPAKN": "BAD-P-1",
