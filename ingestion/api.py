@@ -6,6 +6,12 @@
 after it as one batch and moves the watermark in the same transaction, so a pull that fails half-way
 loads nothing and leaves the watermark where it was; the next night asks again from the same point.
 Catalogues have no change stamp: they are fetched whole and skipped when identical to the last load.
+
+Answers are bounded (ingestion/limits.py): the bytes of one answer, the pages of one pull (announced or walked,
+and a `pages` value that changes while we walk is an error), the time of one pull. Items go to COPY page by page,
+so memory follows the page size, not the pull. A source that does not answer (after retries with backoff) is
+`SourceUnavailable`, for the task to retry; an answer that breaks the contract or a bound rejects that pull only
+(`AnswerRejected`): the other resources load and the watermark stays, so the next night asks again.
 """
 
 from __future__ import annotations
@@ -26,16 +32,21 @@ import psycopg
 
 from .contracts import BAOCAO_VALUES, ENTITIES, Entity, entities_of
 from .ingest import SourceSummary, known_codes
-from .loader import BatchResult, Loader
+from .limits import Limits, limits
+from .loader import RAISED, BatchResult, Loader, SourceDown
 from .raw_schema import ensure_raw_schema
-from .readers import SourceRow, WorkbookNotes, read_report_workbook
+from .readers import FileRejected, SourceRow, WorkbookNotes, read_report_workbook
 
 log = logging.getLogger(__name__)
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-class SourceUnavailable(RuntimeError):
+class SourceUnavailable(SourceDown):
     """The source API did not answer usefully after every retry."""
+
+
+class AnswerRejected(FileRejected):
+    """An answer breaks the contract or a bound: this pull loads nothing, the others go on."""
 
 
 class ApiClient:
@@ -47,10 +58,13 @@ class ApiClient:
         backoff_seconds: float = 1.0,
         timeout_seconds: float = 30.0,
         sleep=time.sleep,
+        bounds: Limits | None = None,
+        clock=time.monotonic,
     ):
         self.base_url = base_url.rstrip("/")
         self.page_size, self.attempts, self.backoff = page_size, attempts, backoff_seconds
         self.timeout, self.sleep = timeout_seconds, sleep
+        self.bounds, self.clock = bounds or limits(), clock
 
     def get(self, resource: str, params: dict) -> dict:
         url = f"{self.base_url}/{resource}?{urlencode(params)}"
@@ -58,7 +72,16 @@ class ApiClient:
         for attempt in range(1, self.attempts + 1):
             try:
                 with urllib.request.urlopen(url, timeout=self.timeout) as response:
-                    return json.loads(response.read())
+                    body = response.read(self.bounds.api_page_bytes + 1)
+                if len(body) > self.bounds.api_page_bytes:
+                    raise AnswerRejected(
+                        f"GET {url}: the answer is longer than SOURCE_API_MAX_PAGE_BYTES"
+                        f" ({self.bounds.api_page_bytes:,} bytes)"
+                    )
+                try:
+                    return json.loads(body)
+                except ValueError as exc:
+                    raise AnswerRejected(f"GET {url}: the answer is not JSON ({exc})") from None
             except urllib.error.HTTPError as exc:
                 if exc.code < 500:
                     raise SourceUnavailable(f"GET {url} answered HTTP {exc.code}: {exc.read()[:200]!r}") from None
@@ -72,16 +95,37 @@ class ApiClient:
         raise SourceUnavailable(f"GET {url} failed after {self.attempts} attempts (last: {last})")
 
     def items(self, resource: str, since: dt.datetime | None) -> Iterator[dict]:
-        page, pages = 1, 1
+        """Every item of `resource` changed since `since`, page by page, within the pull's bounds."""
+        started, announced, page, pages = self.clock(), None, 1, 1
         while page <= pages:
+            if self.clock() - started > self.bounds.api_seconds:
+                raise AnswerRejected(
+                    f"{resource}: still pulling after SOURCE_API_MAX_SECONDS ({self.bounds.api_seconds} s),"
+                    f" at page {page} of {pages}"
+                )
             params = {"page": page, "page_size": self.page_size}
             if since is not None:
                 params["updated_since"] = since.isoformat()
             body = self.get(resource, params)
-            if not isinstance(body.get("items"), list) or not isinstance(body.get("pages"), int):
-                raise SourceUnavailable(f"{resource} page {page}: not the contract's shape (items, page, pages)")
-            yield from body["items"]
+            if (
+                not isinstance(body, dict)
+                or not isinstance(body.get("items"), list)
+                or body.get("pages").__class__ is not int
+            ):
+                raise AnswerRejected(f"{resource} page {page}: not the contract's shape (items, page, pages)")
             pages = body["pages"]
+            if announced is None:
+                announced = pages
+            elif pages != announced:
+                raise AnswerRejected(
+                    f"{resource} page {page}: the answer now says {pages} pages, the first said {announced}"
+                )
+            if pages > self.bounds.api_pages:
+                raise AnswerRejected(
+                    f"{resource} page {page}: {pages:,} pages announced, more than SOURCE_API_MAX_PAGES"
+                    f" ({self.bounds.api_pages:,})"
+                )
+            yield from body["items"]
             page += 1
 
 
@@ -122,12 +166,22 @@ def pull_source(conn: psycopg.Connection, source: str, client: ApiClient, run_id
     loader = Loader(conn, run_id)
     summary = SourceSummary(source)
     for entity in sorted(entities_of(source), key=ENTITIES.index):
-        if entity is BAOCAO_VALUES:
-            summary.batches.extend(_pull_reports(conn, loader, client))
-        elif entity.version_field:
-            summary.batches.append(_pull_changes(conn, loader, client, entity))
-        else:
-            summary.batches.append(_pull_catalogue(loader, client, entity))
+        try:
+            if entity is BAOCAO_VALUES:
+                summary.batches.extend(_pull_reports(conn, loader, client))
+            elif entity.version_field:
+                summary.batches.append(_pull_changes(conn, loader, client, entity))
+            else:
+                summary.batches.append(_pull_catalogue(loader, client, entity))
+        except RAISED:
+            raise
+        except AnswerRejected as exc:  # raised before any row (e.g. the first page): the pull is rejected
+            location = f"{client.base_url}/{entity.api_resource}"
+            summary.batches.append(loader.reject(source, entity.name, location, None, str(exc), mode="api"))
+        except Exception as exc:  # anything unforeseen costs this pull only; the watermark stays
+            log.error("pull of %s failed: %s: %s", entity.api_resource, type(exc).__name__, exc, exc_info=exc)
+            location = f"{client.base_url}/{entity.api_resource}"
+            summary.batches.append(loader.fail(source, entity.name, location, exc, mode="api"))
     log.info(summary.describe())
     return summary
 
@@ -178,11 +232,17 @@ def _pull_reports(conn, loader: Loader, client: ApiClient):
     known = known_codes(conn)
     results, newest = [], since
     for item in client.items(resource, since):
-        data = base64.b64decode(item.get("TepBase64") or "")
+        if not isinstance(item, dict):
+            item = {"TenTep": repr(item)[:80]}
+        location = f"{client.base_url}/{resource}#{item.get('TenTep')}"
+        try:
+            data = base64.b64decode(str(item.get("TepBase64") or ""), validate=True)
+        except ValueError as exc:  # one unreadable attachment costs that report only
+            results.append(loader.reject("baocao", BAOCAO_VALUES.name, location, None, f"TepBase64: {exc}", "api"))
+            continue
         received = _stamp(item.get("NgayNop")) or dt.datetime.now(LOCAL)
         notes: list[str] = []
         rows = read_report_workbook(data, received, known[0], known[1], WorkbookNotes(notes))
-        location = f"{client.base_url}/{resource}#{item.get('TenTep')}"
         results.append(
             loader.load(
                 BAOCAO_VALUES, location, rows, content_sha256=hashlib.sha256(data).hexdigest(), mode="api", notes=notes

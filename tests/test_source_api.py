@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
 import pytest
 
 from ingestion.api import ApiClient, SourceUnavailable, pull_source, watermark
+from ingestion.limits import Limits, limits
 from ingestion.simulator.api import Faults, SourceApi
 from ingestion.simulator.generate import SimulationSpec, generate
 
@@ -120,3 +122,71 @@ def test_the_nightly_ingest_step_switches_to_the_api_by_configuration_alone(fres
     with psycopg.connect(fresh_db) as conn:
         modes = conn.execute("select distinct mode, run_id from audit.batches").fetchall()
     assert modes == [("api", "api-night")]
+
+
+# -- answers beyond the bounds (ingestion/limits.py): the pull is rejected with the page seen, nothing else is lost
+
+
+def _bounded(**changes) -> Limits:
+    return dataclasses.replace(limits(), **changes)
+
+
+def _rejected_pull(db, landing, faults: Faults, resource_entity: str, **client_kwargs):
+    with SourceApi(landing, now=NIGHT_1, faults=faults) as api:
+        summary = pull_source(db, "motcua", client(api, **client_kwargs))
+    by_entity = {b.entity: b for b in summary.batches}
+    rejected = by_entity.pop(resource_entity)
+    assert rejected.status == "rejected" and rejected.rows_loaded == 0
+    stored = db.execute(
+        "select status, mode, message from audit.batches where batch_id = %s", (rejected.batch_id,)
+    ).fetchone()
+    assert stored[:2] == ("rejected", "api") and stored[2] == rejected.message
+    return rejected.message, by_entity
+
+
+def test_a_pages_count_that_keeps_moving_is_rejected_at_the_page_that_moved_it(db, landing):
+    message, others = _rejected_pull(
+        db, landing, Faults(endless_pages=True, resource="motcua/hoso"), "motcua_cases", page_size=5000
+    )
+    assert message == "motcua/hoso page 2: the answer now says 3 pages, the first said 2"
+    assert db.execute("select count(*) from raw.motcua_cases").fetchone()[0] == 0  # the pull loads nothing
+    assert watermark(db, "motcua", "motcua/hoso") is None
+    assert others["motcua_agencies"].status == "loaded"  # the source's other resources still load
+
+
+def test_more_pages_than_the_bound_are_rejected_before_walking_them(db, landing):
+    message, _ = _rejected_pull(db, landing, Faults(announce_pages=10_001), "motcua_agencies", page_size=5000)
+    assert message == "motcua/dm_donvi page 1: 10,001 pages announced, more than SOURCE_API_MAX_PAGES (10,000)"
+
+
+def test_an_answer_longer_than_the_bound_is_rejected_unread(db, landing):
+    bounds = _bounded(api_page_bytes=200_000)
+    with SourceApi(landing, now=NIGHT_1, faults=Faults(pad_bytes=300_000)) as api:
+        summary = pull_source(db, "pakn", client(api, bounds=bounds))
+    (batch,) = summary.batches
+    assert batch.status == "rejected"
+    assert batch.message.endswith("the answer is longer than SOURCE_API_MAX_PAGE_BYTES (200,000 bytes)")
+    assert watermark(db, "pakn", "pakn") is None
+
+
+def test_a_pull_still_running_after_the_time_bound_is_rejected(db, landing):
+    ticks = iter(range(0, 10**6, 1000))  # a clock that advances 1000 s at every look
+    bounds = _bounded(api_seconds=3600)
+    with SourceApi(landing, now=NIGHT_1) as api:
+        summary = pull_source(db, "pakn", client(api, page_size=1, bounds=bounds, clock=lambda: next(ticks)))
+    (batch,) = summary.batches
+    assert batch.status == "rejected"
+    assert batch.message == "pakn: still pulling after SOURCE_API_MAX_SECONDS (3600 s), at page 4 of 4"
+    assert db.execute("select count(*) from raw.pakn_feedback").fetchone()[0] == 0
+
+
+def test_an_unreadable_report_attachment_costs_that_report_only(db, landing):
+    with SourceApi(landing, now=NIGHT_2) as api:
+        stamp = NIGHT_1.isoformat(timespec="seconds")
+        api.data.reports.insert(0, {"TenTep": "hong.xlsx", "NgayNop": stamp, "NgayCapNhat": stamp, "TepBase64": "%%"})
+        pull_source(db, "motcua", client(api))
+        summary = pull_source(db, "baocao", client(api))
+    workbooks = len(list((landing / "baocao").rglob("*.xlsx")))
+    assert summary.count("loaded") == workbooks + 1  # every other report, and the indicator catalogue
+    (bad,) = [b for b in summary.batches if b.status == "rejected"]
+    assert bad.location.endswith("/baocao#hong.xlsx") and bad.message.startswith("TepBase64: ")

@@ -35,6 +35,10 @@ def _moment(text: str) -> dt.datetime:
 class Faults:
     fail_first: int = 0  # answer 500 to this many requests first
     delay_seconds: float = 0.0  # sleep before every answer (to provoke client time-outs)
+    endless_pages: bool = False  # every answer says there is one page more than the one asked for
+    announce_pages: int | None = None  # claim this many pages, whatever the data
+    pad_bytes: int = 0  # make every answer this much longer (a `padding` member beside the items)
+    resource: str | None = None  # the three faults above hit only this resource (every one when None)
     requests: int = 0
 
 
@@ -135,7 +139,14 @@ class SourceApi:
                 except ValueError as exc:
                     return self._send(400, {"error": str(exc)})
                 pages = max(1, math.ceil(len(items) / size))
-                return self._send(200, {"items": items[(page - 1) * size : page * size], "page": page, "pages": pages})
+                faults = api.faults if api.faults.resource in (None, url.path.strip("/")) else Faults()
+                if faults.endless_pages:
+                    pages = page + 1
+                pages = faults.announce_pages or pages
+                body = {"items": items[(page - 1) * size : page * size], "page": page, "pages": pages}
+                if faults.pad_bytes:
+                    body["padding"] = " " * faults.pad_bytes
+                return self._send(200, body)
 
             def _send(self, status: int, body: dict):
                 payload = json.dumps(body, ensure_ascii=False).encode()
