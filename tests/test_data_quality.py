@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 
 import psycopg
@@ -278,3 +279,54 @@ def test_missing_and_late_reports_are_gaps_of_their_agency_and_period(built):
     assert sorted(set(gaps)) == sorted({(a, p, by_kind[s]) for a, p, s in expected})
     severities = {r[0] for r in conn.execute("select distinct severity from dq.open_gaps")}
     assert severities == {"warning"}
+
+
+def test_a_file_that_did_not_load_is_a_warning_gap_until_it_loads_or_is_excluded(loaded, monkeypatch):
+    """A rejected file waits for a corrected delivery, a failed one is retried each night; both leave their rows
+    out of the marts, so the batch ledger's suite keeps them in dq.open_gaps until they load or are excluded."""
+    from conftest import warehouse_cli
+
+    import ingestion.ingest
+
+    conn, landing = loaded
+    failing = landing / "motcua" / "hoso_dq_bug.jsonl"
+    failing.write_text(json.dumps(bad_case("DQ-20")) + "\n")
+    rejected = landing / "motcua" / "hoso_dq_cp1258.jsonl"
+    rejected.write_bytes(b'{"MaHoSo": "DQ-21", "ChuHoSo": "H\xf2a"}\n')  # Windows-1258, not UTF-8
+    real_reader = ingestion.ingest.read_text_file
+
+    def reader_with_a_bug(path, entity):
+        if path == failing:
+            raise ZeroDivisionError("division by zero")
+        return real_reader(path, entity)
+
+    monkeypatch.setattr(ingestion.ingest, "read_text_file", reader_with_a_bug)
+    ingest_folder(conn, "motcua", landing)
+    ids = dict(conn.execute("select location, batch_id from audit.batches where location like '%%hoso_dq_%%'"))
+    assert run_dbt(["run", "--select", "+fct_load_batches"], url_of(conn)).success
+    url = sqlalchemy_url(url_of(conn))
+
+    outcome = run_suite("mart_load_batches", url)
+    (check,) = outcome.checks
+    assert (check.name, check.severity, check.success) == ("files_not_loaded", "warning", False)
+    today = dt.date.today()  # the month of Nghị định 09/2019 runs from the 15th to the 14th
+    month = today.replace(day=1) + dt.timedelta(days=31) if today.day >= 15 else today
+    (finding,) = check.findings
+    assert (finding.agency_id, finding.period_id, finding.rows_affected) == (None, f"{month:%Y}-T{month:%m}", 2)
+    assert sorted(finding.example_keys) == [f"failed: {failing}", f"rejected: {rejected}"]
+    gate([outcome])  # a warning: the night goes on
+    record(conn, outcome, "night-1")
+    assert conn.execute(
+        "select kind, severity from dq.open_gaps where suite_name = 'mart_load_batches'"
+    ).fetchall() == [("file_not_loaded", "warning")]
+
+    monkeypatch.setattr(ingestion.ingest, "read_text_file", real_reader)  # fixed: the next night loads it
+    assert [b.location for b in ingest_folder(conn, "motcua", landing).batches if b.status == "loaded"] == [
+        str(failing)
+    ]
+    env = {**os.environ, "DATABASE_URL": url_of(conn)}
+    excluded = warehouse_cli(env, "batches", "exclude", str(ids[str(rejected)]), "--reason", "resent as UTF-8")
+    assert excluded.returncode == 0, excluded.stdout + excluded.stderr
+    assert "rejected batch" in excluded.stdout
+    record(conn, run_suite("mart_load_batches", url), "night-2")
+    assert conn.execute("select count(*) from dq.open_gaps where suite_name = 'mart_load_batches'").fetchone()[0] == 0

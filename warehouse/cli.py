@@ -142,8 +142,7 @@ def print_kpis() -> None:
             )
         }
         legend = conn.execute(
-            "select kpi_id, numerator_label_vi, denominator_label_vi from marts.dim_kpi"
-            " where kpi_id = any(%s)",
+            "select kpi_id, numerator_label_vi, denominator_label_vi from marts.dim_kpi where kpi_id = any(%s)",
             (list(PRINTED_KPIS),),
         ).fetchall()
         ledger = conn.execute(
@@ -318,18 +317,22 @@ def _batches(args) -> int:
                 print('usage: python -m warehouse batches exclude BATCH_ID --reason "why"')
                 return 2
             row = conn.execute(
-                "update audit.batches set status = 'excluded', excluded_reason = %s"
-                " where batch_id = %s and status = 'loaded' returning location",
+                "update audit.batches as b set status = 'excluded', excluded_reason = %s from audit.batches as old"
+                " where b.batch_id = %s and old.batch_id = b.batch_id and b.status in ('loaded', 'rejected', 'failed')"
+                " returning b.location, old.status",
                 (args.reason, args.batch_id),
             ).fetchone()
             if not row:
-                print(f"batch {args.batch_id} is not a loaded batch; nothing changed")
+                print(f"batch {args.batch_id} is not a loaded, rejected or failed batch; nothing changed")
                 return 1
             if conn.execute("select to_regclass('dq.gaps')").fetchone()[0]:
                 conn.execute(
                     "update dq.gaps set closed_at = now() where closed_at is null and batch_ids <@ ("
                     " select array_agg(batch_id) from audit.batches where status = 'excluded')"
                 )
+            if row[1] != "loaded":  # nothing of it reached raw: excluding it only closes its file_not_loaded gap
+                print(f"{row[1]} batch {args.batch_id} ({row[0]}) excluded: it is no longer reported as not loaded.")
+                return 0
             print(f"batch {args.batch_id} ({row[0]}) excluded: staging ignores its rows from the next build.")
             print(
                 "If the marts were already built from it, rebuild them: make nightly FULL_REFRESH=1"
