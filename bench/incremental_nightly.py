@@ -19,20 +19,17 @@ import datetime as dt
 import json
 import os
 import shutil
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import psycopg
+from common import work_folder
 
-import psycopg  # noqa: E402
-
-from ingestion.ingest import ingest_folder  # noqa: E402
-from ingestion.simulator.generate import SimulationSpec, generate  # noqa: E402
-from warehouse.db import bootstrap  # noqa: E402
-from warehouse.dbt import nightly_build  # noqa: E402
-from warehouse.embedded import EmbeddedPostgres  # noqa: E402
+from ingestion.ingest import ingest_folder
+from ingestion.simulator.generate import SimulationSpec, generate
+from warehouse.db import bootstrap
+from warehouse.dbt import nightly_build
+from warehouse.embedded import EmbeddedPostgres
 
 NIGHT = dt.datetime(2026, 6, 10, 6, 0)
 NEXT_NIGHT = NIGHT + dt.timedelta(days=1)
@@ -106,8 +103,7 @@ def main() -> None:
     parser.add_argument("--show-slowest", type=int, default=0, help="print the N slowest dbt nodes of each night")
     parser.add_argument("--keep", action="store_true", help="leave the server and databases up, to investigate")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-incremental-", dir=Path(__file__).resolve().parent.parent / ".tmp"))
-    work.chmod(0o755)
+    work = work_folder("bench-incremental-")
     os.environ["OUTPUT_DIR"] = str(work / "output")
     os.environ.setdefault("PII_HASH_KEY", "bench")
     server = EmbeddedPostgres(work / "pgdata")
@@ -153,7 +149,7 @@ def main() -> None:
         if args.keep:
             print(f"kept: {server_url.rsplit('/', 1)[0]}/bench_short|bench_long; data and dbt target in {work}")
         else:
-            server.stop()
+            server.destroy()
             shutil.rmtree(work, ignore_errors=True)
     short, long = results.values()
     night = {k: v["night_load"] + v["night_build"] for k, v in results.items()}

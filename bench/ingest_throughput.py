@@ -18,56 +18,22 @@ import datetime as dt
 import json
 import os
 import random
-import resource
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import unicodedata
 from pathlib import Path
 
 import orjson
+from common import case_record, child, fresh_database, report, throwaway_server
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from ingestion.contracts import MOTCUA_CASES  # noqa: E402
+from ingestion.contracts import MOTCUA_CASES
 
 
 def write_cases(path: Path, rows: int, seed: int = 1) -> None:
-    """`rows` case records in the contract's shape, with Vietnamese text (some NFD) and local timestamps."""
     rng = random.Random(seed)
-    names = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Ngọc Dũng", "Huỳnh Thị Hà"]
-    nfd = [unicodedata.normalize("NFD", n) for n in names]
-    start = dt.datetime(2025, 1, 2, 8, 0)
     with open(path, "w", encoding="utf-8") as handle:
         for i in range(rows):
-            received = start + dt.timedelta(minutes=i // 3)
-            finished = received + dt.timedelta(days=rng.randint(0, 20))
-            record = {
-                "MaHoSo": f"XA-22366-{i:09d}",
-                "MaTTHC": rng.choice(["1.004227", "1.001193", "2.000815", "2.000488"]),
-                "MaDonVi": rng.choice(["XA-22366", "PH-22333", "SO-TP", "CNDK-568"]),
-                "KenhNop": rng.choice([1, 2, 2, 3]),
-                "MucDoDVC": rng.choice([None, "TOAN_TRINH", "MOT_PHAN"]),
-                "NgayTiepNhan": received.isoformat(timespec="seconds"),
-                "NgayHenTra": (received + dt.timedelta(days=10)).isoformat(timespec="seconds") + "+07:00",
-                "NgayKetThuc": finished.isoformat(timespec="seconds"),
-                "NgayTraKetQua": None,
-                "TrangThai": "DA_XU_LY",
-                "CoPhi": True,
-                "ThanhToanTrucTuyen": rng.random() < 0.5,
-                "DaSoHoa": True,
-                "KetQuaDienTu": False,
-                "DongBoDVCQG": True,
-                "CoThuXinLoi": False,
-                "ChuHoSo": rng.choice(nfd if rng.random() < 0.05 else names),
-                "SoGiayTo": f"0{rng.randint(10**10, 10**11 - 1)}",
-                "SoDienThoai": f"09{rng.randint(10**7, 10**8 - 1)}",
-                "DiaChi": "Số 12 đường Trần Phú, Phường Nha Trang",
-                "NgayCapNhat": finished.isoformat(timespec="seconds"),
-            }
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            handle.write(json.dumps(case_record(i, rng), ensure_ascii=False) + "\n")
 
 
 def parsed_rows(path: Path, limit: int | None = None) -> list[tuple]:
@@ -106,7 +72,7 @@ def method_ours(url: str, path: Path) -> int:
         summary = ingest_folder(conn, "motcua", path.parent.parent)
         elapsed = time.perf_counter() - started
     assert summary.rows_quarantined == 0 and summary.count("loaded") == 1, summary.as_dict()
-    return _report(summary.rows_loaded, elapsed)
+    return report(rows=summary.rows_loaded, seconds=elapsed)
 
 
 def method_ceiling(url: str, path: Path) -> int:
@@ -123,7 +89,7 @@ def method_ceiling(url: str, path: Path) -> int:
             for row in rows:
                 copy.write_row(row)
         elapsed = time.perf_counter() - started
-    return _report(len(rows), elapsed)
+    return report(rows=len(rows), seconds=elapsed)
 
 
 def method_to_sql(url: str, path: Path, limit: int) -> int:
@@ -143,32 +109,7 @@ def method_to_sql(url: str, path: Path, limit: int) -> int:
     )
     elapsed = time.perf_counter() - started
     engine.dispose()
-    return _report(len(rows), elapsed)
-
-
-def _report(rows: int, seconds: float) -> int:
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"rows": rows, "seconds": seconds, "peak_mib": peak_mib}))
-    return 0
-
-
-# -- orchestration --------------------------------------------------------------------------------------
-def _fresh_database(server_url: str, name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f"drop database if exists {name} with (force)")
-        conn.execute(f"create database {name}")
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-def _child(method: str, url: str, path: Path, extra: list[str]) -> dict:
-    result = subprocess.run(
-        [sys.executable, __file__, "--child", method, url, str(path), *extra], capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"{method} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return report(rows=len(rows), seconds=elapsed)
 
 
 def main() -> None:
@@ -182,13 +123,7 @@ def main() -> None:
         runner = {"ours": method_ours, "ceiling": method_ceiling, "to_sql": method_to_sql}[method]
         sys.exit(runner(url, Path(path), *(int(x) for x in extra)))
 
-    from warehouse.embedded import EmbeddedPostgres
-
-    work = Path(tempfile.mkdtemp(prefix="bench-ingest-", dir=Path(__file__).resolve().parent.parent / ".tmp"))
-    work.chmod(0o755)
-    server = EmbeddedPostgres(work / "pgdata")
-    server_url = server.ensure_running().url("postgres")
-    try:
+    with throwaway_server("bench-ingest-") as (work, server_url):
         data = work / "landing" / "motcua" / "hoso_bench.jsonl"
         data.parent.mkdir(parents=True)
         started = time.perf_counter()
@@ -199,13 +134,12 @@ def main() -> None:
             f" to write); PostgreSQL {server_url.split('@')[1].split('/')[0]} (embedded, same machine)"
         )
         results = {
-            "ours": _child("ours", _fresh_database(server_url, "bench_ours"), data, []),
-            "ceiling": _child("ceiling", _fresh_database(server_url, "bench_ceiling"), data, []),
-            "to_sql": _child("to_sql", _fresh_database(server_url, "bench_to_sql"), data, [str(args.to_sql_rows)]),
+            "ours": child(__file__, "ours", fresh_database(server_url, "bench_ours"), str(data)),
+            "ceiling": child(__file__, "ceiling", fresh_database(server_url, "bench_ceiling"), str(data)),
+            "to_sql": child(
+                __file__, "to_sql", fresh_database(server_url, "bench_to_sql"), str(data), str(args.to_sql_rows)
+            ),
         }
-    finally:
-        server.stop()
-        shutil.rmtree(work, ignore_errors=True)
     rate = {k: v["rows"] / v["seconds"] for k, v in results.items()}
     print(f"\n{'method':<9} {'rows':>10} {'seconds':>8} {'rows/s':>9} {'peak MiB':>9}")
     for name, r in results.items():
