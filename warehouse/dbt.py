@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 
 from .config import DBT_PROJECT_DIR, settings
 from .db import connection_parts, database_url
 from .roles import TRANSFORMER
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -52,25 +55,39 @@ def run_dbt(args: list[str], url: str | None = None) -> DbtOutcome:
     return DbtOutcome(success=bool(result.success), failures=failures, results=outcomes)
 
 
-def seeds_digest() -> str:
-    """Hash of the seed files and the project file (which sets their column types)."""
+def _digest(paths) -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    for path in sorted((DBT_PROJECT_DIR / "seeds").glob("*.csv")) + [DBT_PROJECT_DIR / "dbt_project.yml"]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def seeds_digest() -> str:
+    """Hash of the seed files and the project file (which sets their column types)."""
+    return _digest([*(DBT_PROJECT_DIR / "seeds").glob("*.csv"), DBT_PROJECT_DIR / "dbt_project.yml"])
+
+
+def rules_digest() -> str:
+    """Hash of everything that decides a figure: the models, the macros, the seeds (holidays, targets, 766 rules,
+    legal days) and the project file. When it differs from the last successful build's, history may be wrong."""
+    folders = [DBT_PROJECT_DIR / name for name in ("models", "macros", "seeds")]
+    files = [path for folder in folders for path in folder.rglob("*") if path.is_file()]
+    return _digest([*files, DBT_PROJECT_DIR / "dbt_project.yml"])
 
 
 def nightly_build(url: str | None = None, full_refresh: bool = False) -> DbtOutcome:
     """The nightly `dbt build`, without the unit tests (they test the SQL, not the data; the test suite runs
-    them). Seeds are loaded only when their files changed since the last successful build. When the PII key
-    changed (PII_HASH_KEY rotated), or when asked, everything is rebuilt (--full-refresh), so no table mixes old
-    and new hashes."""
+    them). Seeds are loaded only when their files changed since the last successful build. Everything is rebuilt
+    (--full-refresh) when asked; when the PII key changed (PII_HASH_KEY rotated), so no table mixes old and new
+    hashes; and when a rule changed since the last successful build (a model, a macro or a seed: a holiday, a
+    target, a procedure's legal days, a new release), so every period it affects is recomputed, closed ones too,
+    and a table whose columns changed is made anew instead of failing the incremental insert."""
     from .db import connect
 
     url = url or database_url()
-    wanted = {"seeds_digest": seeds_digest()}
+    wanted = {"seeds_digest": seeds_digest(), "rules_digest": rules_digest()}
     with connect(url, role=TRANSFORMER) as conn:
         wanted["pii_key_set_at"] = str(conn.execute("select set_at from private.pii_hash_key").fetchone()[0])
         built = dict(conn.execute("select key, value from audit.dbt_state").fetchall())
@@ -78,7 +95,10 @@ def nightly_build(url: str | None = None, full_refresh: bool = False) -> DbtOutc
     if built.get("seeds_digest") == wanted["seeds_digest"]:
         args += ["--exclude-resource-type", "seed"]
     key_rotated = "pii_key_set_at" in built and built["pii_key_set_at"] != wanted["pii_key_set_at"]
-    if full_refresh or key_rotated:
+    rules_changed = "seeds_digest" in built and built.get("rules_digest") != wanted["rules_digest"]
+    if rules_changed:
+        log.info("the models, macros or seeds changed since the last successful build: rebuilding all periods")
+    if full_refresh or key_rotated or rules_changed:
         args.append("--full-refresh")
     outcome = run_dbt(args, url)
     if outcome.success:
