@@ -61,9 +61,9 @@ def so_noi_vu_charts(conn: psycopg.Connection, period: Period) -> list[bytes]:
             },
         ),
         chart_png(
-            "Tỷ lệ hồ sơ đất đai trễ hạn theo tháng (mục tiêu dưới 2%)",
-            {"Đất đai trễ hạn": _trend(conn, months, "land_late_rate")},
-            target=_target(conn, "land_late_rate", period),
+            "Tỷ lệ hồ sơ đất đai trễ hạn theo tháng, kể cả hồ sơ đang quá hạn (toàn tỉnh)",
+            {"Đất đai trễ hạn": _trend(conn, months, "land_late_rate_incl_overdue")},
+            target=_target(conn, "land_late_rate_incl_overdue", period),
         ),
     ]
     below = conn.execute(

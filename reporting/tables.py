@@ -201,6 +201,7 @@ def case_results(conn, period: Period) -> Table:
             ("in_progress_within_due", "Đang giải quyết trong hạn"),
             ("in_progress_overdue", "Đang giải quyết quá hạn"),
             ("returned + withdrawn", "Trả lại, rút hồ sơ"),
+            ("ended_after_due", "Trong đó trả lại, rút sau khi quá hạn"),
             ("transferred_out", "Chuyển giao đi"),
         ],
         "case_on_time_rate",
@@ -208,7 +209,10 @@ def case_results(conn, period: Period) -> Table:
         "giai_quyet_tthc",
         "Tình hình, kết quả giải quyết TTHC theo đơn vị",
         rate_header="Tỷ lệ đúng hạn",
-        note="Tỷ lệ đúng hạn = (trước hạn + đúng hạn) / đã giải quyết; hồ sơ trả lại, rút hồ sơ không tính.",
+        note=(
+            "Tỷ lệ đúng hạn = (trước hạn + đúng hạn) / đã giải quyết; hồ sơ trả lại, rút hồ sơ không tính. "
+            "Hồ sơ trả lại, rút sau khi quá hạn được tính là trễ hạn trong tỷ lệ trễ hạn kể cả hồ sơ đang quá hạn."
+        ),
     )
 
 
@@ -244,12 +248,20 @@ def land_table(conn, period: Period) -> Table:
             ("land_received", "Hồ sơ đất đai tiếp nhận"),
             ("land_resolved", "Hồ sơ đất đai đã giải quyết"),
             ("land_resolved_late", "Trong đó quá hạn"),
+            ("land_in_progress_overdue", "Đang giải quyết quá hạn"),
+            ("land_late_incl_overdue_numerator", "Hồ sơ trễ hạn (kể cả đang quá hạn)"),
+            ("land_late_incl_overdue_denominator", "Hồ sơ được đánh giá"),
         ],
-        "land_late_rate",
+        "land_late_rate_incl_overdue",
         "Đất đai",
         "dat_dai",
-        "Hồ sơ đất đai trễ hạn theo đơn vị (mục tiêu dưới 2%)",
+        "Hồ sơ đất đai trễ hạn theo đơn vị",
+        rate_header="Tỷ lệ trễ hạn",
         extra_columns=[Column("land_branch_id", "Chi nhánh VPĐKĐĐ", width=14)],
+        note=(
+            "Tỷ lệ trễ hạn = (giải quyết quá hạn + trả lại, rút sau khi quá hạn + đang giải quyết quá hạn) / "
+            "hồ sơ được đánh giá trong kỳ; chỉ tính hồ sơ đã giải quyết thì tỷ lệ là quá hạn / đã giải quyết."
+        ),
     )
 
 
@@ -259,14 +271,17 @@ def apology_table(conn, period: Period) -> Table:
         period,
         "kpi_apology_compliance",
         [
-            ("late_resolved", "Hồ sơ quá hạn"),
-            ("late_resolved_with_apology", "Có thư xin lỗi"),
-            ("late_resolved_with_timely_apology", "Xin lỗi trước hạn"),
+            ("late_resolved", "Giải quyết quá hạn"),
+            ("overdue_in_progress", "Đang giải quyết quá hạn"),
+            ("became_late", "Hồ sơ trễ hạn"),
+            ("became_late_with_apology", "Có thư xin lỗi"),
+            ("became_late_with_timely_apology", "Xin lỗi trước hạn ít nhất 01 ngày làm việc"),
         ],
         "apology_compliance_rate",
         "Xin lỗi",
         "xin_loi",
-        "Hồ sơ quá hạn có thư xin lỗi theo đơn vị",
+        "Hồ sơ trễ hạn có thư xin lỗi theo đơn vị",
+        note="Hồ sơ trễ hạn = giải quyết quá hạn trong kỳ + đang giải quyết quá hạn cuối kỳ.",
     )
 
 

@@ -20,6 +20,17 @@ P3 (civil status, 3 working days) and LAND (Đất đai, 10 working days). Times
   G10 PH     P3   desk    received 1/7 at 16:00, no due date and no events; finished 7/7
                           -> paper after 15:00 under ND 118 counts from 2/7: due 7/7 -> on time
                              (counted from 1/7 it would be due 4/7 and late)
+  G11 SO-TP  P3   desk    received 23/6, due 26/6, returned (TRA_LAI) 30/6 -> returned after the due date:
+                          out of the on-time rate, on the late side of the late rate (ended_after_due)
+  G12 SO-TP  P3   desk    received 24/6, due 27/6, returned on the due day 27/6 -> in time: counts nowhere
+  G13 SO-TP  LAND desk    received 16/6, due 30/6, no apology, still open -> overdue at the end of T07 and T08:
+                          a case that became late without an apology, and a late land case still in progress
+  G14 PH     P3   desk    received 11/7, due 14/7 (the last day of T07), finished 15/7 -> within due at the
+                          end of T07 (due that very day), late in T08
+
+Rules tested here beyond the status table (DOMAIN.md): a return after the due date is late; a case that
+became late is resolved late in the period or open and overdue at its end, and its apology is timely when
+dated at least one working day before the due date; land lateness is the late rate on land cases.
 """
 
 from __future__ import annotations
@@ -184,6 +195,23 @@ CASES = [
     ),
 ]
 
+CASES += [
+    case("G11", "P3", "SO-TP", 1, "2025-06-23T09:00:00", "2025-06-30T10:00:00", "TRA_LAI", "2025-06-26T17:00:00"),
+    case("G12", "P3", "SO-TP", 1, "2025-06-24T09:00:00", "2025-06-27T10:00:00", "TRA_LAI", "2025-06-27T17:00:00"),
+    case("G13", "LAND", "SO-TP", 1, "2025-06-16T09:00:00", "2025-06-16T09:00:00", due="2025-06-30T17:00:00"),
+    case(
+        "G14",
+        "P3",
+        "PH-22366",
+        1,
+        "2025-07-11T09:00:00",
+        "2025-07-15T10:00:00",
+        "DA_XU_LY",
+        "2025-07-14T17:00:00",
+        "2025-07-15T10:00:00",
+    ),
+]
+
 EVENTS = [  # MaHoSo, ThoiDiem, LoaiSuKien, MaDonVi, NgayHenTraMoi
     ("G1", "2025-06-02T09:00:00", "TIEP_NHAN", "SO-TP", "2025-06-05T17:00:00"),
     ("G1", "2025-06-20T10:00:00", "HOAN_THANH", "SO-TP", ""),
@@ -207,6 +235,13 @@ EVENTS = [  # MaHoSo, ThoiDiem, LoaiSuKien, MaDonVi, NgayHenTraMoi
     ("G8", "2025-07-09T10:00:00", "TRA_LAI", "PH-22366", ""),
     ("G9", "2025-07-09T09:00:00", "TIEP_NHAN", "PH-22366", "2025-07-14T17:00:00"),
     ("G9", "2025-07-10T09:00:00", "RUT_HO_SO", "PH-22366", ""),
+    ("G11", "2025-06-23T09:00:00", "TIEP_NHAN", "SO-TP", "2025-06-26T17:00:00"),
+    ("G11", "2025-06-30T10:00:00", "TRA_LAI", "SO-TP", ""),
+    ("G12", "2025-06-24T09:00:00", "TIEP_NHAN", "SO-TP", "2025-06-27T17:00:00"),
+    ("G12", "2025-06-27T10:00:00", "TRA_LAI", "SO-TP", ""),
+    ("G13", "2025-06-16T09:00:00", "TIEP_NHAN", "SO-TP", "2025-06-30T17:00:00"),
+    ("G14", "2025-07-11T09:00:00", "TIEP_NHAN", "PH-22366", "2025-07-14T17:00:00"),
+    ("G14", "2025-07-15T10:00:00", "HOAN_THANH", "PH-22366", ""),
 ]
 
 COLUMNS = [
@@ -223,22 +258,28 @@ COLUMNS = [
     "in_progress_overdue",
     "returned",
     "withdrawn",
+    "ended_after_due",
     "transferred_out",
 ]
-# (agency, field, channel): the counts in COLUMNS order, on-time rate, late rate incl. overdue - by hand
+# (agency, field, channel): the counts in COLUMNS order, on-time rate, late rate incl. overdue - by hand. The late
+# rate is over the cases judged there: resolved with a due date, returned/withdrawn after it, open with a due date.
 EXPECTED_T07 = {
-    # G1 carried over and late; G3 on time; G4 open within due: on time 1/2; late (1 + 0) / (1 + 2) = 1/3
-    ("SO-TP", "HT", "direct"): ([1, 2, 0, 2, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0], "0.500000", "0.333333"),
+    # G1 carried over and late; G3 on time; G4 open within due; G11 returned after its due date; G12 returned on
+    # the due day. On time 1/2 (G3 of G1, G3); late (G1 + G11) / (G1, G3, G4, G11) = 2/4 (G12 counts nowhere)
+    ("SO-TP", "HT", "direct"): ([1, 4, 0, 4, 0, 0, 0, 1, 1, 1, 0, 2, 0, 1, 0], "0.500000", "0.500000"),
     # G2 early
-    ("SO-TP", "HT", "online"): ([0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0], "1.000000", "0.000000"),
+    ("SO-TP", "HT", "online"): ([0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0], "1.000000", "0.000000"),
     # G5 open past its due date (the apology's new appointment does not count): late 1/1
-    ("SO-TP", "DD", "postal"): ([0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0], None, "1.000000"),
-    # G6 received at the old ward, moved out on 1/7
-    ("OLD-22366", "HT", "direct"): ([0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], None, "0.000000"),
-    # G6 moved in and on time; G8 returned; G10 on time (after-hours rule): on time 2/2; late 0 / (2 + 1)
-    ("PH-22366", "HT", "direct"): ([0, 2, 0, 2, 0, 1, 0, 2, 0, 0, 0, 1, 0, 0], "1.000000", "0.000000"),
-    # G7 open within the restarted due date; G9 withdrawn
-    ("PH-22366", "HT", "online"): ([0, 2, 2, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0], None, "0.000000"),
+    ("SO-TP", "DD", "postal"): ([0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0], None, "1.000000"),
+    # G13 open past its due date: late 1/1
+    ("SO-TP", "DD", "direct"): ([0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0], None, "1.000000"),
+    # G6 received at the old ward, moved out on 1/7: judged where it ended (PH), so nothing is judged here
+    ("OLD-22366", "HT", "direct"): ([0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], None, None),
+    # G6 moved in and on time; G8 returned in time; G10 on time (after-hours rule); G14 open, due on 14/7 itself:
+    # within due. On time 2/2; late 0 / (G6, G10, G14)
+    ("PH-22366", "HT", "direct"): ([0, 3, 0, 3, 0, 1, 0, 2, 0, 1, 0, 1, 0, 0, 0], "1.000000", "0.000000"),
+    # G7 open within the restarted due date; G9 withdrawn in time: late 0/1
+    ("PH-22366", "HT", "online"): ([0, 2, 2, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0], None, "0.000000"),
 }
 
 
@@ -248,7 +289,11 @@ def test_case_status_table_matches_the_hand_computed_counts(golden_warehouse):
         f"select agency_id, field_id, channel, {', '.join(COLUMNS)}, on_time_rate, late_rate_incl_overdue"
         " from marts.kpi_case_timeliness where period_id = '2025-T07'"
     ).fetchall()
-    actual = {(r[0], r[1], r[2]): ([*r[3:17]], None if r[17] is None else str(r[17]), str(r[18])) for r in rows}
+    width = len(COLUMNS)
+    actual = {
+        (r[0], r[1], r[2]): ([*r[3 : 3 + width]], *(None if v is None else str(v) for v in r[3 + width :]))
+        for r in rows
+    }
     assert actual == EXPECTED_T07
 
 
@@ -256,16 +301,59 @@ def test_late_cases_finished_in_the_next_month_stay_late_whatever_the_apology(go
     warehouse = golden_warehouse
     rows = dict(
         warehouse.execute(
-            "select field_id, resolved_late from marts.kpi_case_timeliness"
-            " where period_id = '2025-T08' and agency_id = 'SO-TP'"
+            "select field_id, sum(resolved_late)::int from marts.kpi_case_timeliness"
+            " where period_id = '2025-T08' and agency_id = 'SO-TP' group by field_id"
         ).fetchall()
     )
     assert rows == {"HT": 1, "DD": 1}  # G4 (no apology) and G5 (apology on 3/7, still judged against 4/7)
-    apology = warehouse.execute(
-        "select late_resolved, late_resolved_with_apology, late_resolved_with_timely_apology"
-        " from marts.kpi_apology_compliance where period_id = '2025-T08' and agency_id = 'SO-TP'"
-    ).fetchone()
-    assert apology == (2, 1, 1)
+
+
+APOLOGY_COLUMNS = (
+    "late_resolved, overdue_in_progress, became_late, became_late_with_apology, became_late_with_timely_apology"
+)
+
+
+def test_every_case_that_became_late_needs_an_apology(golden_warehouse):
+    warehouse = golden_warehouse
+    by_period = {
+        row[0]: row[1:]
+        for row in warehouse.execute(
+            f"select period_id, {APOLOGY_COLUMNS}, apology_compliance_rate, timely_apology_rate"
+            " from marts.kpi_apology_compliance where agency_id = 'SO-TP' and period_id in ('2025-T07', '2025-T08')"
+        )
+    }
+    # T07: resolved late G1 (no apology); open and overdue on 14/7 G5 (apology Thursday 3/7, due Friday 4/7: one
+    # working day before, timely) and G13 (none). 1/3 with an apology, 1/3 timely.
+    assert by_period["2025-T07"] == (1, 2, 3, 1, 1, Decimal("0.333333"), Decimal("0.333333"))
+    # T08: resolved late G4 (none) and G5 (timely); G13 still open and overdue on 14/8. 1/3, 1/3.
+    assert by_period["2025-T08"] == (2, 1, 3, 1, 1, Decimal("0.333333"), Decimal("0.333333"))
+
+
+def test_land_lateness_is_the_late_rate_on_land_cases_with_the_resolved_share_beside(golden_warehouse):
+    rows = {
+        row[0]: row[1:]
+        for row in golden_warehouse.execute(
+            "select period_id, land_resolved, land_resolved_late, land_in_progress_overdue,"
+            " land_late_incl_overdue_numerator, land_late_incl_overdue_denominator, land_late_rate_incl_overdue,"
+            " land_late_rate from marts.kpi_land_lateness where agency_id = 'SO-TP'"
+            " and period_id in ('2025-T07', '2025-T08')"
+        )
+    }
+    # T07: nothing resolved (no resolved-only share); G5 and G13 open past due: 2/2
+    assert rows["2025-T07"] == (0, 0, 2, 2, 2, Decimal("1.000000"), None)
+    # T08: G5 resolved late (17/7 against 4/7); G13 still open past due: 2/2; resolved-only 1/1
+    assert rows["2025-T08"] == (1, 1, 1, 2, 2, Decimal("1.000000"), Decimal("1.000000"))
+
+
+def test_a_case_due_on_the_last_day_of_a_period_is_within_due_at_its_end_and_late_after(golden_warehouse):
+    rows = dict(
+        golden_warehouse.execute(
+            "select period_id, case when is_open_at_end then is_within_due_at_end::text else ended_timeliness end"
+            " from intermediate.int_case_period_states where case_id = 'G14'"
+            " and period_id in ('2025-T07', '2025-T08') and (is_open_at_end or ended_outcome is not null)"
+        ).fetchall()
+    )
+    assert rows == {"2025-T07": "true", "2025-T08": "late"}
 
 
 def test_the_province_row_counts_each_case_once(golden_warehouse):
@@ -274,9 +362,9 @@ def test_the_province_row_counts_each_case_once(golden_warehouse):
         "select sum(received), sum(resolved), sum(in_progress), sum(returned + withdrawn)"
         " from marts.kpi_case_timeliness_province where period_id = '2025-T07'"
     ).fetchone()
-    # received in T07: G2..G10 minus nothing = 9 cases (G1 was received in June); resolved G1, G2, G3, G6, G10;
-    # open on 14/7: G4, G5, G7; returned or withdrawn: G8, G9
-    assert totals == (9, 5, 3, 2)
+    # received in T07: G2..G14 = 13 cases (G1 was received on 2/6, before T07); resolved G1, G2, G3, G6, G10;
+    # open on 14/7: G4, G5, G7, G13, G14; returned or withdrawn: G8, G9, G11, G12
+    assert totals == (13, 5, 5, 4)
     on_time = warehouse.execute(
         "select on_time_numerator, on_time_denominator, on_time_rate from marts.kpi_case_timeliness_province"
         " where period_id = '2025-T07' and field_id = 'HT' and channel = 'direct'"

@@ -108,6 +108,7 @@ select
     coalesce(moments.received_at_agency = agencies.agency_id, false) as is_received,
     case when moments.ended_at_agency = agencies.agency_id then moments.outcome end as ended_outcome,
     case when moments.ended_at_agency = agencies.agency_id then moments.timeliness end as ended_timeliness,
+    coalesce(moments.ended_at_agency = agencies.agency_id and moments.is_ended_after_due, false) as is_ended_after_due,
     coalesce(moments.open_at_end_at = agencies.agency_id, false) as is_open_at_end,
     case when moments.open_at_end_at = agencies.agency_id then moments.is_within_due_at_end end as is_within_due_at_end,
     moments.processed_766_at = agencies.agency_id as is_processed_766,
@@ -126,7 +127,9 @@ select
     moments.is_synced_national,
     moments.is_digitised,
     moments.has_electronic_result,
-    moments.has_apology,
+    -- an apology known by the period's end (a letter flagged without a date is taken as known)
+    moments.has_apology and (moments.apology_at is null or moments.apology_at < moments.ends_at) as has_apology,
+    moments.is_apology_timely and moments.apology_at < moments.ends_at as is_apology_timely,
     {{ local_date('moments.apology_at') }} as apology_date,
     moments.judging_due_date,
     case when moments.outcome = 'resolved'

@@ -136,6 +136,13 @@ classified as (
         has_electronic_result,
         is_synced_national,
         has_apology_letter or apology_at is not null as has_apology,
+        -- an apology at least one working day before the due date (Nghị định 118/2025 Art. 12.5, 19.6); a letter
+        -- flagged without a dated XIN_LOI event cannot be timed, so it is not timely
+        coalesce({{ working_days_between(local_date('apology_at'), 'judging_due_date') }} >= 1, false)
+            as is_apology_timely,
+        -- returned or withdrawn after its due date had passed: late before it ended (DOMAIN: ended_after_due)
+        coalesce(outcome in ('returned', 'withdrawn') and {{ local_date('ended_at') }} > judging_due_date, false)
+            as is_ended_after_due,
         is_waiting_for_supplement,
         {{ local_date('received_at') }} as received_date,
         judging_due_date,

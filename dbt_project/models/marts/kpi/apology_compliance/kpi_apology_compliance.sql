@@ -1,9 +1,11 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
           indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
--- Apology compliance per agency x reporting period: late resolved cases with an apology letter / late
--- resolved cases (target 100%), and how many apologies came at least one day before the due date (Nghị định
--- 118/2025 Art. 12.5). A case counts at the agency that ended it. Targets, previous periods and changes:
--- kpi_values.
+-- Apology compliance per agency x reporting period (target 100%): the cases that became late with an apology
+-- letter / the cases that became late, where "became late" = resolved late in the period + still open and
+-- overdue at its end (DOMAIN.md: an overdue backlog without apologies must show). Beside it, the apologies that
+-- came at least one working day before the due date (Nghị định 118/2025 Art. 12.5, 19.6). A resolved case
+-- counts at the agency that ended it, an open one at the agency holding it. Targets, previous periods and
+-- changes: kpi_values.
 with periods as (
 
     select * from {{ ref('int_periods_measured') }}
@@ -16,12 +18,14 @@ counted as (
     select
         period_id,
         agency_id,
-        count(*)::int as late_resolved,
-        count(*) filter (where has_apology)::int as late_resolved_with_apology,
-        count(*) filter (where apology_date < judging_due_date)::int as late_resolved_with_timely_apology
+        count(*) filter (where ended_timeliness = 'late')::int as late_resolved,
+        count(*) filter (where is_open_at_end and not is_within_due_at_end)::int as overdue_in_progress,
+        count(*)::int as became_late,
+        count(*) filter (where has_apology)::int as became_late_with_apology,
+        count(*) filter (where is_apology_timely)::int as became_late_with_timely_apology
     from {{ ref('int_case_period_states') }}
     where period_id in (select period_id from periods)
-      and ended_timeliness = 'late'
+      and (ended_timeliness = 'late' or (is_open_at_end and not is_within_due_at_end))
     group by period_id, agency_id
 
 )
@@ -31,8 +35,8 @@ select
     periods.period_kind,
     periods.is_period_open,
     periods.previous_period_id,
-    {{ safe_ratio('counted.late_resolved_with_apology', 'counted.late_resolved') }} as apology_compliance_rate,
-    {{ safe_ratio('counted.late_resolved_with_timely_apology', 'counted.late_resolved') }} as timely_apology_rate,
+    {{ safe_ratio('counted.became_late_with_apology', 'counted.became_late') }} as apology_compliance_rate,
+    {{ safe_ratio('counted.became_late_with_timely_apology', 'counted.became_late') }} as timely_apology_rate,
     periods.start_date as period_start_date,
     periods.end_date as measured_until_date,
     {{ raw_watermark() }} as source_batch_id

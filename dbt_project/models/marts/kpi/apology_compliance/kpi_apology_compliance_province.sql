@@ -7,8 +7,10 @@ with counted as (
     select
         period_id,
         sum(late_resolved)::int as late_resolved,
-        sum(late_resolved_with_apology)::int as late_resolved_with_apology,
-        sum(late_resolved_with_timely_apology)::int as late_resolved_with_timely_apology
+        sum(overdue_in_progress)::int as overdue_in_progress,
+        sum(became_late)::int as became_late,
+        sum(became_late_with_apology)::int as became_late_with_apology,
+        sum(became_late_with_timely_apology)::int as became_late_with_timely_apology
     from {{ ref('kpi_apology_compliance') }}
     where period_id in {{ periods_rebuilt_in(ref('kpi_apology_compliance'), ['month', 'six_months', 'year']) }}
     group by period_id
@@ -26,8 +28,8 @@ select
     periods.period_kind,
     periods.is_period_open,
     periods.previous_period_id,
-    {{ safe_ratio('counted.late_resolved_with_apology', 'counted.late_resolved') }} as apology_compliance_rate,
-    {{ safe_ratio('counted.late_resolved_with_timely_apology', 'counted.late_resolved') }} as timely_apology_rate,
+    {{ safe_ratio('counted.became_late_with_apology', 'counted.became_late') }} as apology_compliance_rate,
+    {{ safe_ratio('counted.became_late_with_timely_apology', 'counted.became_late') }} as timely_apology_rate,
     periods.start_date as period_start_date,
     periods.end_date as measured_until_date,
     {{ raw_watermark() }} as source_batch_id

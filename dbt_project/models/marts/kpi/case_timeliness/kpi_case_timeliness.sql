@@ -5,6 +5,10 @@
 -- Each case counts at the agency that held it at the moment measured (int_case_period_states); cases moved
 -- between agencies inside a period appear as transferred_in/_out, so for every row:
 -- carried_over + received + transferred_in = resolved + returned + withdrawn + in_progress + transferred_out.
+-- The late rate including overdue cases is over the cases judged here in the period (DOMAIN.md): resolved with a
+-- due date, returned or withdrawn after the due date had passed (ended_after_due: late before they ended), and
+-- in progress at the end with a due date. So a case moved out is in the denominator of the agency that ends or
+-- holds it, not of every agency it passed, and a case returned or withdrawn in time counts nowhere.
 -- Targets, previous periods and changes of the two rates: kpi_values.
 with periods as (
 
@@ -40,10 +44,10 @@ flows as (
 
     select
         period_id, agency_id, field_id, channel, is_carried_over, is_received, ended_outcome, ended_timeliness,
-        is_open_at_end, is_within_due_at_end, null as moved
+        is_ended_after_due, is_open_at_end, is_within_due_at_end, null as moved
     from states
     union all
-    select period_id, agency_id, field_id, channel, false, false, null, null, false, null, direction
+    select period_id, agency_id, field_id, channel, false, false, null, null, false, false, null, direction
     from moves
 
 ),
@@ -72,7 +76,10 @@ counted as (
         count(*) filter (where is_open_at_end and not is_within_due_at_end)::int as in_progress_overdue,
         count(*) filter (where ended_outcome = 'returned')::int as returned,
         count(*) filter (where ended_outcome = 'withdrawn')::int as withdrawn,
-        count(*) filter (where moved = 'out')::int as transferred_out
+        count(*) filter (where is_ended_after_due)::int as ended_after_due,
+        count(*) filter (where is_open_at_end and is_within_due_at_end is null)::int as in_progress_unjudged,
+        count(*) filter (where moved = 'out')::int as transferred_out,
+        {{ late_incl_overdue_counts() }}
     from flows
     group by period_id, agency_id, field_id, channel
 
@@ -101,15 +108,17 @@ select
     counted.in_progress_overdue,
     counted.returned,
     counted.withdrawn,
+    counted.ended_after_due,
+    counted.in_progress_unjudged,
     counted.transferred_out,
     counted.resolved_early + counted.resolved_on_time as on_time_numerator,
     counted.resolved - counted.resolved_unjudged as on_time_denominator,
     {{ safe_ratio('counted.resolved_early + counted.resolved_on_time', 'counted.resolved - counted.resolved_unjudged') }}
         as on_time_rate,
-    counted.resolved_late + counted.in_progress_overdue as late_incl_overdue_numerator,
-    counted.carried_over + counted.received + counted.transferred_in as late_incl_overdue_denominator,
-    {{ safe_ratio('counted.resolved_late + counted.in_progress_overdue',
-                  'counted.carried_over + counted.received + counted.transferred_in') }} as late_rate_incl_overdue,
+    counted.late_incl_overdue_numerator,
+    counted.late_incl_overdue_denominator,
+    {{ safe_ratio('counted.late_incl_overdue_numerator', 'counted.late_incl_overdue_denominator') }}
+        as late_rate_incl_overdue,
     periods.previous_period_id,
     periods.start_date as period_start_date,
     periods.end_date as measured_until_date,

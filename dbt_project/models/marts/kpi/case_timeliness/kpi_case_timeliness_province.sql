@@ -2,8 +2,7 @@
           indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
 -- The province's case status table per field x channel x period: kpi_case_timeliness's counts added up over
 -- the agencies (each moment of a case counts at exactly one agency, so the sum is the province), without the
--- moves between agencies, which cancel out in the province: so its late rate's denominator is carried over +
--- received, where an agency's also counts the cases moved in.
+-- moves between agencies, which cancel out in the province. The late rate's terms are the agencies' summed.
 with counted as (
 
     select
@@ -22,8 +21,12 @@ with counted as (
         sum(in_progress_overdue)::int as in_progress_overdue,
         sum(returned)::int as returned,
         sum(withdrawn)::int as withdrawn,
+        sum(ended_after_due)::int as ended_after_due,
+        sum(in_progress_unjudged)::int as in_progress_unjudged,
         sum(on_time_numerator)::int as on_time_numerator,
-        sum(on_time_denominator)::int as on_time_denominator
+        sum(on_time_denominator)::int as on_time_denominator,
+        sum(late_incl_overdue_numerator)::int as late_incl_overdue_numerator,
+        sum(late_incl_overdue_denominator)::int as late_incl_overdue_denominator
     from {{ ref('kpi_case_timeliness') }}
     where period_id in {{ periods_rebuilt_in(ref('kpi_case_timeliness'), ['month', 'six_months', 'year']) }}
     group by period_id, field_id, channel
@@ -35,9 +38,7 @@ select
     periods.period_kind,
     periods.is_period_open,
     {{ safe_ratio('counted.on_time_numerator', 'counted.on_time_denominator') }} as on_time_rate,
-    counted.resolved_late + counted.in_progress_overdue as late_incl_overdue_numerator,
-    counted.carried_over + counted.received as late_incl_overdue_denominator,
-    {{ safe_ratio('counted.resolved_late + counted.in_progress_overdue', 'counted.carried_over + counted.received') }}
+    {{ safe_ratio('counted.late_incl_overdue_numerator', 'counted.late_incl_overdue_denominator') }}
         as late_rate_incl_overdue,
     periods.start_date as period_start_date,
     periods.end_date as measured_until_date,

@@ -7,6 +7,11 @@ select
     sum(land_received)::int as land_received,
     sum(land_resolved)::int as land_resolved,
     sum(land_resolved_late)::int as land_resolved_late,
+    sum(land_in_progress_overdue)::int as land_in_progress_overdue,
+    sum(land_late_incl_overdue_numerator)::int as land_late_incl_overdue_numerator,
+    sum(land_late_incl_overdue_denominator)::int as land_late_incl_overdue_denominator,
+    {{ safe_ratio('sum(land_late_incl_overdue_numerator)', 'sum(land_late_incl_overdue_denominator)') }}
+        as land_late_rate_incl_overdue,
     {{ safe_ratio('sum(land_resolved_late)', 'sum(land_resolved)') }} as land_late_rate
 from {{ ref('kpi_land_lateness') }}
 where land_branch_id is not null
