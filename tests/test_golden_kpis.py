@@ -28,6 +28,16 @@ P3 (civil status, 3 working days) and LAND (Đất đai, 10 working days). Times
   G14 PH     P3   desk    received 11/7, due 14/7 (the last day of T07), finished 15/7 -> within due at the
                           end of T07 (due that very day), late in T08
 
+Supplement requests (Nghị định 118/2025 Art. 19.5; window 3 working days after the valid receipt), T08:
+  G15 PH P3   desk    received Mon 21/7, due 24/7; asked 24/7 (the third working day: lawful), back 28/7
+                      with 31/7; finished 30/7 -> early against the restarted 31/7
+  G16 PH LAND desk    received Mon 21/7, due 4/8; asked Fri 25/7 (the fourth working day: out of rule), back
+                      28/7 with 11/8; finished 6/8 -> late against 4/8
+  G17 PH P3   online  received 22/7, due 25/7; asked 23/7 (lawful), back 24/7 with 29/7; asked again 28/7
+                      (out of rule), back 30/7 with 4/8; finished 1/8 -> late against 29/7
+  G18 PH P3   desk    received 5/8, due 8/8; asked 6/8 (lawful), the citizen never came back -> waiting for
+                      the citizen at the end of T08, neither within due nor overdue
+
 Rules tested here beyond the status table (DOMAIN.md): a return after the due date is late; a case that
 became late is resolved late in the period or open and overdue at its end, and its apology is timely when
 dated at least one working day before the due date; land lateness is the late rate on land cases.
@@ -212,6 +222,45 @@ CASES += [
     ),
 ]
 
+CASES += [
+    case(
+        "G15",
+        "P3",
+        "PH-22366",
+        1,
+        "2025-07-21T09:00:00",
+        "2025-07-30T10:00:00",
+        "DA_XU_LY",
+        "2025-07-31T17:00:00",
+        "2025-07-30T10:00:00",
+    ),
+    case(
+        "G16",
+        "LAND",
+        "PH-22366",
+        1,
+        "2025-07-21T09:00:00",
+        "2025-08-06T10:00:00",
+        "DA_XU_LY",
+        "2025-08-11T17:00:00",
+        "2025-08-06T10:00:00",
+    ),
+    case(
+        "G17",
+        "P3",
+        "PH-22366",
+        2,
+        "2025-07-22T09:00:00",
+        "2025-08-01T10:00:00",
+        "DA_XU_LY",
+        "2025-08-04T17:00:00",
+        "2025-08-01T10:00:00",
+    ),
+    case(
+        "G18", "P3", "PH-22366", 1, "2025-08-05T09:00:00", "2025-08-06T10:00:00", "CHO_BO_SUNG", "2025-08-08T17:00:00"
+    ),
+]
+
 EVENTS = [  # MaHoSo, ThoiDiem, LoaiSuKien, MaDonVi, NgayHenTraMoi
     ("G1", "2025-06-02T09:00:00", "TIEP_NHAN", "SO-TP", "2025-06-05T17:00:00"),
     ("G1", "2025-06-20T10:00:00", "HOAN_THANH", "SO-TP", ""),
@@ -242,6 +291,22 @@ EVENTS = [  # MaHoSo, ThoiDiem, LoaiSuKien, MaDonVi, NgayHenTraMoi
     ("G13", "2025-06-16T09:00:00", "TIEP_NHAN", "SO-TP", "2025-06-30T17:00:00"),
     ("G14", "2025-07-11T09:00:00", "TIEP_NHAN", "PH-22366", "2025-07-14T17:00:00"),
     ("G14", "2025-07-15T10:00:00", "HOAN_THANH", "PH-22366", ""),
+    ("G15", "2025-07-21T09:00:00", "TIEP_NHAN", "PH-22366", "2025-07-24T17:00:00"),
+    ("G15", "2025-07-24T10:00:00", "YEU_CAU_BO_SUNG", "PH-22366", ""),
+    ("G15", "2025-07-28T10:00:00", "NHAN_BO_SUNG", "PH-22366", "2025-07-31T17:00:00"),
+    ("G15", "2025-07-30T10:00:00", "HOAN_THANH", "PH-22366", ""),
+    ("G16", "2025-07-21T09:00:00", "TIEP_NHAN", "PH-22366", "2025-08-04T17:00:00"),
+    ("G16", "2025-07-25T10:00:00", "YEU_CAU_BO_SUNG", "PH-22366", ""),
+    ("G16", "2025-07-28T10:00:00", "NHAN_BO_SUNG", "PH-22366", "2025-08-11T17:00:00"),
+    ("G16", "2025-08-06T10:00:00", "HOAN_THANH", "PH-22366", ""),
+    ("G17", "2025-07-22T09:00:00", "TIEP_NHAN", "PH-22366", "2025-07-25T17:00:00"),
+    ("G17", "2025-07-23T10:00:00", "YEU_CAU_BO_SUNG", "PH-22366", ""),
+    ("G17", "2025-07-24T10:00:00", "NHAN_BO_SUNG", "PH-22366", "2025-07-29T17:00:00"),
+    ("G17", "2025-07-28T10:00:00", "YEU_CAU_BO_SUNG", "PH-22366", ""),
+    ("G17", "2025-07-30T10:00:00", "NHAN_BO_SUNG", "PH-22366", "2025-08-04T17:00:00"),
+    ("G17", "2025-08-01T10:00:00", "HOAN_THANH", "PH-22366", ""),
+    ("G18", "2025-08-05T09:00:00", "TIEP_NHAN", "PH-22366", "2025-08-08T17:00:00"),
+    ("G18", "2025-08-06T10:00:00", "YEU_CAU_BO_SUNG", "PH-22366", ""),
 ]
 
 COLUMNS = [
@@ -370,3 +435,27 @@ def test_the_province_row_counts_each_case_once(golden_warehouse):
         " where period_id = '2025-T07' and field_id = 'HT' and channel = 'direct'"
     ).fetchone()
     assert on_time == (3, 4, Decimal("0.750000"))  # G3, G6, G10 of G1, G3, G6, G10
+
+
+def test_only_a_lawful_first_supplement_request_moves_the_due_date(golden_warehouse):
+    cases = {
+        row[0]: row[1:]
+        for row in golden_warehouse.execute(
+            "select case_id, judging_due_date::text, timeliness, is_supplement_out_of_rule, is_waiting_for_citizen"
+            " from marts.fct_cases where case_id in ('G15', 'G16', 'G17', 'G18')"
+        )
+    }
+    assert cases == {
+        "G15": ("2025-07-31", "early", False, False),  # asked on the third working day: the clock restarted
+        "G16": ("2025-08-04", "late", True, False),  # asked on the fourth: judged against the receipt's due date
+        "G17": ("2025-07-29", "late", True, False),  # the second request moved nothing
+        "G18": ("2025-08-08", None, False, True),  # waiting for the citizen
+    }
+    month = golden_warehouse.execute(
+        "select sum(ended_with_supplement)::int, sum(ended_supplement_out_of_rule)::int,"
+        " sum(in_progress_waiting)::int, sum(in_progress_within_due)::int, sum(in_progress_overdue)::int"
+        " from marts.kpi_case_timeliness where period_id = '2025-T08' and agency_id = 'PH-22366'"
+    ).fetchone()
+    # ended with a request: G15, G16, G17 (of which G16, G17 out of rule); open on 14/8 at PH: G18 waiting for the
+    # citizen, and G7, past its restarted due date 16/7 (its request on 8/7 was lawful): overdue
+    assert month == (3, 2, 1, 0, 1)

@@ -132,18 +132,17 @@ with periods as (
     where period_kind in ('month', 'six_months', 'year')
 ),
 open_at_end as (
-    -- open when the period ends, and whether past the due date in force then: the last one set on receipt or by a
-    -- completed supplement before the end (else the case's own), unless waiting for the citizen's supplement
+    -- open when the period ends, and whether past the due date in force then: the receipt's, unless a lawful
+    -- supplement request was answered before the end (then the restarted one); null while waiting for the citizen
+    -- after a lawful request, or without any due date
     select periods.period_id, periods.end_date, cases.*,
-           not coalesce((select w.event_type = 'YEU_CAU_BO_SUNG' from staging.stg_motcua__case_events as w
-                         where w.case_id = cases.case_id and w.event_type in ('YEU_CAU_BO_SUNG', 'NHAN_BO_SUNG')
-                           and w.occurred_at < periods.ends_at order by w.occurred_at desc limit 1), false)
-           and coalesce((select (d.new_due_at at time zone 'Asia/Ho_Chi_Minh')::date
-                         from staging.stg_motcua__case_events as d
-                         where d.case_id = cases.case_id and d.event_type in ('TIEP_NHAN', 'NHAN_BO_SUNG')
-                           and d.occurred_at < periods.ends_at and d.new_due_at is not null
-                         order by d.occurred_at desc limit 1), cases.judging_due_date) < periods.end_date
-               as is_overdue,
+           case when cases.is_supplement_lawful and cases.first_request_at < periods.ends_at
+                     and (cases.first_completed_at is null or cases.first_completed_at >= periods.ends_at)
+                then null
+                when cases.is_supplement_lawful and cases.first_completed_at < periods.ends_at
+                then cases.judging_due_date < periods.end_date
+                else cases.receipt_judging_due_date < periods.end_date
+           end as is_overdue,
            coalesce(cases.apology_at < periods.ends_at, cases.has_apology) as has_apology_by_end
     from periods
     join marts.fct_cases as cases

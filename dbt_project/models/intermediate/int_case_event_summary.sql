@@ -2,9 +2,11 @@
     materialized='incremental', unique_key='case_id', incremental_strategy='delete+insert',
     indexes=[{'columns': ['case_id'], 'unique': True}]
 ) }}
--- Per case (one row for every case, with or without events), what its events say: receipt, the due date
--- that judges lateness, supplements, apology, end. The judging due date is the last one set by TIEP_NHAN or
--- NHAN_BO_SUNG, never the apology's new appointment (docs/sources.md; docs/domain.md).
+-- Per case (one row for every case, with or without events), what its events say: the receipt and the due
+-- date it set, the first supplement request and the completed dossier that answered it (with the due date it
+-- set), a second request, the apology, the end. Whether the first request was lawful, and so whether it restarts
+-- the clock, is fct_cases' to decide (it needs the working-day calendar and ref_supplement_rules); never the
+-- apology's new appointment (docs/sources.md; docs/domain.md).
 -- Incremental: recomputed only for the cases whose record or events changed since this table's watermark.
 with cases as materialized (
 
@@ -19,19 +21,6 @@ events as (
 
     select events.* from {{ ref('stg_motcua__case_events') }} as events
     join cases using (case_id)
-
-),
-
-due_setting as (
-
-    select distinct on (case_id)
-        case_id,
-        event_type as due_set_by,
-        occurred_at as due_set_at,
-        new_due_at as due_at
-    from events
-    where event_type in ('TIEP_NHAN', 'NHAN_BO_SUNG')
-    order by case_id, occurred_at desc
 
 ),
 
@@ -55,10 +44,23 @@ waits as (
     select
         case_id,
         sum(coalesce(completed_at, requested_at) - requested_at) as supplement_wait,
-        bool_or(completed_at is null) as is_waiting_for_supplement
+        min(requested_at) as first_request_at,
+        (array_agg(requested_at order by requested_at))[2] as second_request_at,
+        (array_agg(completed_at order by requested_at))[1] as first_completed_at
     from supplements
     where event_type = 'YEU_CAU_BO_SUNG'
     group by case_id
+
+),
+
+first_completion as (
+
+    -- the due date the completed dossier's return set, if it gave one
+    select distinct on (events.case_id) events.case_id, events.new_due_at as first_completed_due_at
+    from events
+    join waits on waits.case_id = events.case_id and events.occurred_at = waits.first_completed_at
+    where events.event_type = 'NHAN_BO_SUNG'
+    order by events.case_id, events.new_due_at desc nulls last
 
 ),
 
@@ -89,13 +91,13 @@ select
     summary.completed_event_at,
     summary.ended_event_at,
     coalesce(summary.event_count, 0) as event_count,
-    due_setting.due_set_by,
-    due_setting.due_set_at,
-    due_setting.due_at,
+    waits.first_request_at,
+    waits.second_request_at,
+    waits.first_completed_at,
+    first_completion.first_completed_due_at,
     coalesce(waits.supplement_wait, interval '0') as supplement_wait,
-    coalesce(waits.is_waiting_for_supplement, false) as is_waiting_for_supplement,
     {{ raw_watermark() }} as source_batch_id
 from cases
 left join summary using (case_id)
-left join due_setting using (case_id)
 left join waits using (case_id)
+left join first_completion using (case_id)

@@ -64,29 +64,27 @@ moments as (
         case when touching.is_open_at_end
              then coalesce(at_end.agency_id, touching.receiving_agency_id) end as open_at_end_at,
         coalesce(touching.ended_agency_id, touching.current_agency_id) as processed_766_at,
-        -- for a case open at the end: the due date in force then (set on receipt or by the last completed
-        -- supplement before the end), and whether it waits for the citizen's supplement (no running deadline:
-        -- it counts as within due)
+        -- for a case open at the end: waiting for the citizen then (after a lawful supplement request, before the
+        -- completed dossier came back: no running deadline, neither within due nor overdue), else whether it is
+        -- within the due date in force then (restarted only by a lawful request answered before the end)
         case when touching.is_open_at_end then
-            coalesce(
-                (select w.event_type = 'YEU_CAU_BO_SUNG' from {{ ref('stg_motcua__case_events') }} as w
-                 where w.case_id = touching.case_id and w.event_type in ('YEU_CAU_BO_SUNG', 'NHAN_BO_SUNG')
-                   and w.occurred_at < touching.ends_at
-                 order by w.occurred_at desc limit 1), false)
-            or coalesce(
-                (select {{ local_date('d.new_due_at') }} from {{ ref('stg_motcua__case_events') }} as d
-                 where d.case_id = touching.case_id and d.event_type in ('TIEP_NHAN', 'NHAN_BO_SUNG')
-                   and d.occurred_at < touching.ends_at and d.new_due_at is not null
-                 order by d.occurred_at desc limit 1),
-                touching.judging_due_date) >= touching.end_date
+            touching.is_supplement_lawful and touching.first_request_at < touching.ends_at
+            and coalesce(touching.first_completed_at >= touching.ends_at, true)
+        end as is_waiting_at_end,
+        case when touching.is_open_at_end
+              and not (touching.is_supplement_lawful and touching.first_request_at < touching.ends_at
+                       and coalesce(touching.first_completed_at >= touching.ends_at, true)) then
+            case when touching.is_supplement_lawful and touching.first_completed_at < touching.ends_at
+                 then touching.judging_due_date else touching.receipt_judging_due_date end >= touching.end_date
         end as is_within_due_at_end,
         -- the national 766 engine's judgement at the period's end: a case ended in it by its own rule; a case
         -- open at the end is on time while within the receipt's due date (the period's end stands for its end)
-        -- or waiting for a supplement; more than one supplement request is late
+        -- or waiting for a requested supplement then; more than one request made by then is late
         case
             when touching.ended_at < touching.ends_at then touching.is_on_time_766
-            else touching.supplement_requests <= 1
-                 and (touching.is_waiting_for_supplement
+            else coalesce(touching.second_request_at >= touching.ends_at, true)
+                 and (coalesce(touching.first_request_at < touching.ends_at
+                               and coalesce(touching.first_completed_at >= touching.ends_at, true), false)
                       or touching.end_date <= coalesce(touching.receipt_due_date, touching.judging_due_date))
         end as is_on_time_766_at_end
     from touching
@@ -110,6 +108,7 @@ select
     case when moments.ended_at_agency = agencies.agency_id then moments.timeliness end as ended_timeliness,
     coalesce(moments.ended_at_agency = agencies.agency_id and moments.is_ended_after_due, false) as is_ended_after_due,
     coalesce(moments.open_at_end_at = agencies.agency_id, false) as is_open_at_end,
+    case when moments.open_at_end_at = agencies.agency_id then moments.is_waiting_at_end end as is_waiting_at_end,
     case when moments.open_at_end_at = agencies.agency_id then moments.is_within_due_at_end end as is_within_due_at_end,
     moments.processed_766_at = agencies.agency_id as is_processed_766,
     case when moments.processed_766_at = agencies.agency_id then moments.is_on_time_766_at_end end
@@ -128,6 +127,8 @@ select
     moments.is_digitised,
     moments.has_electronic_result,
     -- an apology known by the period's end (a letter flagged without a date is taken as known)
+    moments.supplement_requests > 0 as has_supplement_request,
+    moments.is_supplement_out_of_rule,
     moments.has_apology and (moments.apology_at is null or moments.apology_at < moments.ends_at) as has_apology,
     moments.is_apology_timely and moments.apology_at < moments.ends_at as is_apology_timely,
     {{ local_date('moments.apology_at') }} as apology_date,

@@ -4,10 +4,14 @@
              {'columns': ["(coalesce(ended_at, 'infinity'::timestamptz))"]}, {'columns': ['source_batch_id']}]
 ) }}
 -- depends_on: {{ ref('stg_motcua__case_events') }}
--- One row per case (latest version), classified: the fact table behind every case KPI. Its judging due date
--- comes from the events (the last one set by TIEP_NHAN or NHAN_BO_SUNG), else from the record (unless an
--- apology may have moved it), else from the procedure's legal working days; it is early, on time or late by
--- local calendar dates. No personal data: the applicant appears only as a keyed hash.
+-- One row per case (latest version), classified: the fact table behind every case KPI. Its judging due date is
+-- the one set on receipt (TIEP_NHAN), else the record's (unless an apology may have moved it), else the
+-- procedure's legal working days from the valid receipt; a supplement request moves it only when lawful
+-- (ref_supplement_rules: the first request, within 3 working days of the valid receipt and not after the due
+-- date in force), to the due date set when the completed dossier came back (NHAN_BO_SUNG), else the legal days
+-- from then. A second request, or one out of the window, moves nothing and flags the case
+-- (supplement_out_of_rule). It is early, on time or late by local calendar dates. No personal data: the
+-- applicant appears only as a keyed hash.
 -- Incremental: each night classifies again the cases whose record or events changed.
 with cases as materialized (
 
@@ -38,16 +42,18 @@ joined as (
         procedures.legal_working_days,
         events.receiving_agency_id as receipt_event_agency_id,
         events.receipt_event_at,
-        events.due_set_by,
-        events.due_set_at,
-        events.due_at as event_due_at,
         events.receipt_due_at,
+        events.first_request_at,
+        events.second_request_at,
+        events.first_completed_at,
+        events.first_completed_due_at,
         events.apology_at,
         events.completed_event_at,
         events.ended_event_at,
         coalesce(events.supplement_requests, 0) as supplement_requests,
         coalesce(events.supplement_wait, interval '0') as supplement_wait,
-        coalesce(events.is_waiting_for_supplement, false) as is_waiting_for_supplement,
+        rules.window_working_days as supplement_window_days,
+        rules.requests_allowed as supplement_requests_allowed,
         case
             when cases.status in ('DA_XU_LY', 'DA_TRA_KET_QUA') then 'resolved'
             when cases.status = 'TRA_LAI' then 'returned'
@@ -57,6 +63,9 @@ joined as (
     from cases
     left join procedures using (procedure_id)
     left join events using (case_id)
+    left join {{ ref('ref_supplement_rules') }} as rules
+      on {{ local_date('cases.received_at') }} >= rules.valid_from
+     and (rules.valid_to is null or {{ local_date('cases.received_at') }} < rules.valid_to)
 
 ),
 
@@ -64,14 +73,66 @@ dated as materialized (
 
     select
         *,
-        coalesce(due_set_at, received_at) as clock_started_at,
+        -- the valid receipt: the day the clock starts (the next working day after the cut-off or on a day off)
+        {{ counting_day('coalesce(receipt_event_at, received_at)', 'channel') }} as valid_receipt_date,
         case
             when outcome = 'resolved' then coalesce(finished_at, completed_event_at, result_returned_at)
             when outcome in ('returned', 'withdrawn') then coalesce(ended_event_at, finished_at, source_updated_at)
-        end as ended_at,
-        {{ add_working_days(counting_day('coalesce(due_set_at, received_at)', 'channel'), 'legal_working_days') }}
-            as legal_due_date
+        end as ended_at
     from joined
+
+),
+
+received_due as materialized (
+
+    -- the due date before any supplement: set on receipt, else on record (unless an apology or a supplement may
+    -- have moved it), else the legal working days from the valid receipt
+    select
+        *,
+        {{ add_working_days('valid_receipt_date', 'legal_working_days') }} as receipt_legal_due_date,
+        case
+            when receipt_due_at is not null then 'event'
+            when receipt_event_at is null and due_at_recorded is not null and apology_at is null
+                 and not has_apology_letter and supplement_requests = 0 then 'record'
+            else 'derived'
+        end as receipt_due_source
+    from dated
+
+),
+
+supplemented as materialized (
+
+    select
+        *,
+        case receipt_due_source
+            when 'event' then {{ local_date('receipt_due_at') }}
+            when 'record' then {{ local_date('due_at_recorded') }}
+            else receipt_legal_due_date
+        end as receipt_judging_due_date,
+        -- the first request restarts the clock only within the window after the valid receipt and not after the
+        -- due date in force (Nghị định 61/2018 Art. 19; 118/2025 Art. 19.5)
+        coalesce(
+            {{ local_date('first_request_at') }}
+                <= {{ add_working_days('valid_receipt_date', 'supplement_window_days') }}
+            and {{ local_date('first_request_at') }} <= case receipt_due_source
+                when 'event' then {{ local_date('receipt_due_at') }}
+                when 'record' then {{ local_date('due_at_recorded') }}
+                else receipt_legal_due_date
+            end,
+            false
+        ) as is_supplement_lawful
+    from received_due
+
+),
+
+restarted as materialized (
+
+    select
+        *,
+        case when is_supplement_lawful and first_completed_at is not null
+             then {{ add_working_days(counting_day('first_completed_at', 'channel'), 'legal_working_days') }}
+        end as restart_legal_due_date
+    from supplemented
 
 ),
 
@@ -80,19 +141,24 @@ judged as (
     select
         *,
         case
-            when event_due_at is not null then {{ local_date('event_due_at') }}
-            when due_set_at is not null then legal_due_date
-            when due_at_recorded is not null and apology_at is null and not has_apology_letter
-                then {{ local_date('due_at_recorded') }}
-            else legal_due_date
+            when is_supplement_lawful and first_completed_at is not null
+                then coalesce({{ local_date('first_completed_due_at') }}, restart_legal_due_date)
+            else receipt_judging_due_date
         end as judging_due_date,
         case
-            when event_due_at is not null then 'event'
-            when due_set_at is not null then 'derived'
-            when due_at_recorded is not null and apology_at is null and not has_apology_letter then 'record'
-            else 'derived'
-        end as due_date_source
-    from dated
+            when is_supplement_lawful and first_completed_at is not null
+                then case when first_completed_due_at is not null then 'event' else 'derived' end
+            else receipt_due_source
+        end as due_date_source,
+        case when is_supplement_lawful and first_completed_at is not null then first_completed_at
+             else coalesce(receipt_event_at, received_at) end as clock_started_at,
+        coalesce(restart_legal_due_date, receipt_legal_due_date) as legal_due_date,
+        first_request_at is not null and not is_supplement_lawful
+            or supplement_requests > supplement_requests_allowed as is_supplement_out_of_rule,
+        -- after a lawful request, until the completed dossier comes back, the case waits for the citizen: no
+        -- running deadline
+        is_supplement_lawful and first_completed_at is null as is_waiting_for_citizen
+    from restarted
 
 ),
 
@@ -143,7 +209,13 @@ classified as (
         -- returned or withdrawn after its due date had passed: late before it ended (DOMAIN: ended_after_due)
         coalesce(outcome in ('returned', 'withdrawn') and {{ local_date('ended_at') }} > judging_due_date, false)
             as is_ended_after_due,
-        is_waiting_for_supplement,
+        is_supplement_lawful,
+        is_supplement_out_of_rule,
+        is_waiting_for_citizen and ended_at is null as is_waiting_for_citizen,
+        receipt_judging_due_date,
+        first_request_at,
+        second_request_at,
+        first_completed_at,
         {{ local_date('received_at') }} as received_date,
         judging_due_date,
         legal_due_date,

@@ -44,10 +44,12 @@ flows as (
 
     select
         period_id, agency_id, field_id, channel, is_carried_over, is_received, ended_outcome, ended_timeliness,
-        is_ended_after_due, is_open_at_end, is_within_due_at_end, null as moved
+        is_ended_after_due, is_open_at_end, is_waiting_at_end, is_within_due_at_end, has_supplement_request,
+        is_supplement_out_of_rule, null as moved
     from states
     union all
-    select period_id, agency_id, field_id, channel, false, false, null, null, false, false, null, direction
+    select period_id, agency_id, field_id, channel, false, false, null, null, false, false, null, null, false, false,
+           direction
     from moves
 
 ),
@@ -77,7 +79,13 @@ counted as (
         count(*) filter (where ended_outcome = 'returned')::int as returned,
         count(*) filter (where ended_outcome = 'withdrawn')::int as withdrawn,
         count(*) filter (where is_ended_after_due)::int as ended_after_due,
-        count(*) filter (where is_open_at_end and is_within_due_at_end is null)::int as in_progress_unjudged,
+        count(*) filter (where is_open_at_end and is_waiting_at_end)::int as in_progress_waiting,
+        count(*) filter (where is_open_at_end and not is_waiting_at_end and is_within_due_at_end is null)::int
+            as in_progress_unjudged,
+        -- the 2022 plan asks agencies to limit supplement requests: counted when the case ends here
+        count(*) filter (where ended_outcome is not null and has_supplement_request)::int as ended_with_supplement,
+        count(*) filter (where ended_outcome is not null and is_supplement_out_of_rule)::int
+            as ended_supplement_out_of_rule,
         count(*) filter (where moved = 'out')::int as transferred_out,
         {{ late_incl_overdue_counts() }}
     from flows
@@ -106,10 +114,13 @@ select
     counted.in_progress,
     counted.in_progress_within_due,
     counted.in_progress_overdue,
+    counted.in_progress_waiting,
     counted.returned,
     counted.withdrawn,
     counted.ended_after_due,
     counted.in_progress_unjudged,
+    counted.ended_with_supplement,
+    counted.ended_supplement_out_of_rule,
     counted.transferred_out,
     counted.resolved_early + counted.resolved_on_time as on_time_numerator,
     counted.resolved - counted.resolved_unjudged as on_time_denominator,
