@@ -333,12 +333,43 @@ def scorecard_766(conn, period: Period) -> Table:
             Column("label_vi", "Quý", width=24),
             Column("group_id", "Nhóm", width=8),
             Column("group_name_vi", "Tên nhóm", width=32),
-            Column("points", "Điểm", "points", 8),
-            Column("points_max_scored", "Điểm tối đa đã tính", "points"),
-            Column("group_max_points", "Điểm tối đa", "points", 10),
+            Column("points", "Điểm đạt được", "points", 8),
+            Column("points_max_scored", "Điểm tối đa chấm được", "points"),
+            Column("group_max_points", "Điểm tối đa theo Quyết định 766", "points", 10),
         ],
         rows,
-        note="Điểm chỉ tính cho chỉ tiêu đã kiểm chứng công thức; chỉ tiêu khác chỉ có tỷ lệ.",
+        note="Điểm chỉ gồm các chỉ tiêu có công thức đã kiểm chứng và có đủ dữ liệu trong nguồn của tỉnh; "
+        "đọc điểm đạt được so với điểm tối đa chấm được, không so với 100. "
+        "Các chỉ tiêu chưa chấm điểm và lý do: bảng «Chỉ tiêu 766 chưa chấm».",
+    )
+
+
+def scorecard_766_unscored(conn, period: Period) -> Table:
+    """The 766 indicators without points in the period's last quarter, and why (the data or rule missing)."""
+    rows = _rows(
+        conn,
+        """
+        select distinct on (s.indicator_id) s.indicator_id, s.indicator_name_vi, s.max_points, s.rate,
+               s.not_scored_reason_vi
+        from marts.kpi_766_scorecard_province s join marts.dim_period p using (period_id)
+        where p.period_kind = 'calendar_quarter' and p.end_date between %(start)s and %(end)s
+          and s.points is null and s.not_scored_reason_vi is not null
+        order by s.indicator_id, p.end_date desc
+    """,
+        {"start": period.start_date, "end": period.end_date},
+    )
+    return Table(
+        "Chỉ tiêu 766 chưa chấm",
+        "chi_so_766_chua_cham",
+        f"Chỉ tiêu của Bộ chỉ số 766 chưa chấm điểm và lý do – {period.label}",
+        [
+            Column("indicator_id", "Chỉ tiêu", width=10),
+            Column("indicator_name_vi", "Tên chỉ tiêu", width=44),
+            Column("max_points", "Điểm tối đa", "points", 10),
+            Column("rate", "Tỷ lệ (nếu tính được)", "rate", 12),
+            Column("not_scored_reason_vi", "Lý do chưa chấm điểm", width=60),
+        ],
+        rows,
     )
 
 
@@ -525,6 +556,7 @@ def so_noi_vu_tables(conn, period: Period) -> list[Table]:
         apology_table(conn, period),
         feedback_table(conn, period),
         scorecard_766(conn, period),
+        scorecard_766_unscored(conn, period),
         report_compliance(conn, period, ("PCTN", "TCD_KNTC", "CCHC")),
         open_gaps(conn, period),
     ]

@@ -459,3 +459,37 @@ def test_only_a_lawful_first_supplement_request_moves_the_due_date(golden_wareho
     # ended with a request: G15, G16, G17 (of which G16, G17 out of rule); open on 14/8 at PH: G18 waiting for the
     # citizen, and G7, past its restarted due date 16/7 (its request on 8/7 was lawful): overdue
     assert month == (3, 2, 1, 0, 1)
+
+
+def test_the_766_engine_judges_supplements_once_and_with_each_period_end_state(golden_warehouse):
+    """2.1 at PH-22366 for the calendar months 7 and 8/2025, worked out from the rows above by the national rule
+    (docs/scorecard-766.md): the supplement wait is subtracted instead of restarting the clock, more than one
+    request is late, and a request the citizen has not answered ends the case at the request.
+
+    July (ended at PH in it, or held by PH on 31/7): G6 ended 2/7, due 2/7: on time. G7 open, waited 8/7-11/7:
+    31/7 less 3 days is past its receipt due date 10/7: late. G8 returned 9/7 and G9 withdrawn 10/7, before their
+    due dates: on time. G10 finished 7/7, its derived due date: on time. G14 finished 15/7, due 14/7: late. G15
+    finished 30/7 less the 4 days it waited = 26/7, after 24/7: late for 766 (early for the Biểu 06 table, whose
+    clock restarted). G16 open on 31/7 less 3 days waited = 28/7, due 4/8: on time. G17 asked twice by 28/7: late.
+    -> 5 of 9.
+    August: G7 still open: late. G16 finished 6/8 less 3 days = 3/8, due 4/8: on time. G17 (two requests): late.
+    G18 asked on 6/8 and never came back: judged at the request, 6/8 <= 8/8: on time. -> 2 of 4.
+    """
+    got = {
+        row[0]: (row[1], row[2])
+        for row in golden_warehouse.execute(
+            "select period_id, numerator::int, denominator::int from marts.kpi_766_scorecard"
+            " where agency_id = 'PH-22366' and indicator_id = '2.1' and period_id in ('cal-2025-07', 'cal-2025-08')"
+        )
+    }
+    assert got == {"cal-2025-07": (5, 9), "cal-2025-08": (2, 4)}
+    on_time = dict(
+        golden_warehouse.execute(
+            "select case_id, is_on_time_766_at_end from intermediate.int_case_period_states"
+            " where period_id = 'cal-2025-07' and agency_id = 'PH-22366' and is_processed_766"
+        ).fetchall()
+    )
+    assert on_time == {
+        "G6": True, "G7": False, "G8": True, "G9": True, "G10": True,
+        "G14": False, "G15": False, "G16": True, "G17": False,
+    }  # fmt: skip

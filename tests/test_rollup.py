@@ -58,9 +58,16 @@ def test_so_noi_vu_workbook_has_its_sheets_headers_and_the_marts_figures(publish
         "Xin lỗi",
         "PAKN",
         "Chỉ số 766",
+        "Chỉ tiêu 766 chưa chấm",
         "Chế độ báo cáo",
         "Chất lượng dữ liệu",
     ]
+    # the 766 total is read against what could be scored, and what could not is listed with its reason
+    scored = {r[2]: r for r in wb["Chỉ số 766"].iter_rows(min_row=4, values_only=True)}
+    assert scored["total"][4] <= scored["total"][5] < scored["total"][6] == 100
+    unscored = {r[0]: r for r in wb["Chỉ tiêu 766 chưa chấm"].iter_rows(min_row=4, values_only=True)}
+    assert {"3.5", "3.6B", "3.6C"} <= set(unscored) and "CSDL quốc gia về TTHC" in unscored["3.6B"][4]
+    assert "2.1" not in unscored
     sheet = wb["Giải quyết TTHC"]
     header = [c.value for c in sheet[3]]
     assert header[:4] == ["Mã đơn vị", "Tên đơn vị", "Tồn kỳ trước", "Tiếp nhận trực tuyến"]

@@ -44,7 +44,11 @@ touching as (
         periods.ends_at,
         periods.end_date,
         cases.*,
-        cases.ended_at is null or cases.ended_at >= periods.ends_at as is_open_at_end
+        cases.ended_at is null or cases.ended_at >= periods.ends_at as is_open_at_end,
+        -- a supplement requested by the period's end and not yet answered then (the completed dossier not back)
+        coalesce(cases.first_request_at < periods.ends_at
+                 and coalesce(cases.first_completed_at >= periods.ends_at, true), false) as is_awaiting_supplement_at_end,
+        coalesce(cases.second_request_at < periods.ends_at, false) as has_second_request_at_end
     from periods
     join cases
       on cases.received_at < periods.ends_at
@@ -63,29 +67,36 @@ moments as (
         case when touching.ended_at < touching.ends_at then touching.ended_agency_id end as ended_at_agency,
         case when touching.is_open_at_end
              then coalesce(at_end.agency_id, touching.receiving_agency_id) end as open_at_end_at,
-        coalesce(touching.ended_agency_id, touching.current_agency_id) as processed_766_at,
+        -- the national 766 engine (indicator 2.1) counts a case where it ended in the period or is held at its
+        -- end; a case still awaiting a supplement it was asked for ended, for 766, at the request: it is judged
+        -- once, in the request's period, and is not in the later periods' population until the citizen is back
+        case
+            when touching.is_awaiting_supplement_at_end and touching.first_request_at < touching.starts_at then null
+            when touching.ended_at < touching.ends_at then touching.ended_agency_id
+            else coalesce(at_end.agency_id, touching.receiving_agency_id)
+        end as processed_766_at,
         -- for a case open at the end: waiting for the citizen then (after a lawful supplement request, before the
         -- completed dossier came back: no running deadline, neither within due nor overdue), else whether it is
         -- within the due date in force then (restarted only by a lawful request answered before the end)
-        case when touching.is_open_at_end then
-            touching.is_supplement_lawful and touching.first_request_at < touching.ends_at
-            and coalesce(touching.first_completed_at >= touching.ends_at, true)
-        end as is_waiting_at_end,
         case when touching.is_open_at_end
-              and not (touching.is_supplement_lawful and touching.first_request_at < touching.ends_at
-                       and coalesce(touching.first_completed_at >= touching.ends_at, true)) then
+             then touching.is_supplement_lawful and touching.is_awaiting_supplement_at_end end as is_waiting_at_end,
+        case when touching.is_open_at_end
+              and not (touching.is_supplement_lawful and touching.is_awaiting_supplement_at_end) then
             case when touching.is_supplement_lawful and touching.first_completed_at < touching.ends_at
                  then touching.judging_due_date else touching.receipt_judging_due_date end >= touching.end_date
         end as is_within_due_at_end,
-        -- the national 766 engine's judgement at the period's end: a case ended in it by its own rule; a case
-        -- open at the end is on time while within the receipt's due date (the period's end stands for its end)
-        -- or waiting for a requested supplement then; more than one request made by then is late
+        -- 766's judgement, with the states at the period's end, always against the due date set on receipt (the
+        -- engine subtracts the supplement wait instead of restarting the clock): more than one request made by
+        -- then is late; a case awaiting its supplement is judged at the request; an ended case at its end less
+        -- the wait; an open case at the period's end less the wait already over
         case
-            when touching.ended_at < touching.ends_at then touching.is_on_time_766
-            else coalesce(touching.second_request_at >= touching.ends_at, true)
-                 and (coalesce(touching.first_request_at < touching.ends_at
-                               and coalesce(touching.first_completed_at >= touching.ends_at, true), false)
-                      or touching.end_date <= coalesce(touching.receipt_due_date, touching.judging_due_date))
+            when touching.has_second_request_at_end then false
+            when touching.is_awaiting_supplement_at_end
+                then {{ local_date('touching.first_request_at') }} <= touching.receipt_judging_due_date
+            when touching.ended_at < touching.ends_at
+                then {{ local_date('touching.ended_at - touching.supplement_wait') }} <= touching.receipt_judging_due_date
+            else {{ local_date("touching.ends_at - interval '1 second' - coalesce(touching.first_completed_at"
+                               ~ " - touching.first_request_at, interval '0')") }} <= touching.receipt_judging_due_date
         end as is_on_time_766_at_end
     from touching
     left join spells as at_start
@@ -110,7 +121,7 @@ select
     coalesce(moments.open_at_end_at = agencies.agency_id, false) as is_open_at_end,
     case when moments.open_at_end_at = agencies.agency_id then moments.is_waiting_at_end end as is_waiting_at_end,
     case when moments.open_at_end_at = agencies.agency_id then moments.is_within_due_at_end end as is_within_due_at_end,
-    moments.processed_766_at = agencies.agency_id as is_processed_766,
+    coalesce(moments.processed_766_at = agencies.agency_id, false) as is_processed_766,
     case when moments.processed_766_at = agencies.agency_id then moments.is_on_time_766_at_end end
         as is_on_time_766_at_end,
     -- the case's attributes

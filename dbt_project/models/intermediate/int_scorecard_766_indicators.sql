@@ -6,9 +6,11 @@
 -- Decision 766/QĐ-TTg indicators per calendar month, quarter and year (the national portal's periods), for
 -- each agency and for the province (one query, GROUPING SETS, so both grains count the same way): numerator,
 -- denominator, rate, and points where ref_766_rules knows and has verified the scoring rule (null otherwise).
--- Every agency and period with any activity gets every computable indicator, 0/0 included: the portal scores
--- some indicators in full when there is nothing to judge (5.2, 5.3) and others zero (5.4). Indicators the
--- sources cannot feed are only in ref_766_rules (computable_from_sources = false).
+-- Every agency and period with any activity gets a row for every indicator of ref_766_rules, 0/0 included (the
+-- portal scores some indicators in full when there is nothing to judge, 5.2 and 5.3, and others zero, 5.4);
+-- an indicator the sources cannot feed (computable_from_sources = false: e.g. 3.5, 3.6B, 3.6C need every
+-- fee-bearing procedure of the national TTHC database) has a null rate and null points, and every row without
+-- points says why (not_scored_reason_vi).
 with periods as (
 
     select * from {{ ref('int_periods_measured') }}
@@ -36,10 +38,6 @@ case_counts as (
         count(*) filter (where is_received and outcome = 'resolved' and has_electronic_result)
             as received_resolved_e_result,
         coalesce(sum(resolution_days) filter (where is_received and outcome = 'resolved'), 0) as received_resolved_days,
-        -- procedures with fee-bearing cases, and those with at least one paid online (3.6B, 3.6C)
-        count(distinct procedure_id) filter (where is_received and has_fee) as fee_procedures,
-        count(distinct procedure_id) filter (where is_received and has_fee and is_paid_online)
-            as fee_procedures_paid_online,
         -- 2.1's population: cases that ended in the period, and cases still open at its end
         count(*) filter (where is_processed_766) as processed,
         count(*) filter (where is_processed_766 and is_on_time_766_at_end) as processed_on_time
@@ -88,8 +86,6 @@ counts as (
         coalesce(c.received_resolved, 0) as received_resolved,
         coalesce(c.received_resolved_e_result, 0) as received_resolved_e_result,
         coalesce(c.received_resolved_days, 0) as received_resolved_days,
-        coalesce(c.fee_procedures, 0) as fee_procedures,
-        coalesce(c.fee_procedures_paid_online, 0) as fee_procedures_paid_online,
         coalesce(c.processed, 0) as processed,
         coalesce(c.processed_on_time, 0) as processed_on_time,
         coalesce(f.feedback_processed, 0) as feedback_processed,
@@ -114,8 +110,6 @@ indicators as (
         ('3.2', received_fully_online, received_fully_capable),
         ('3.3', received_online, received),
         ('3.6', received_paid_online, received_with_fee),
-        ('3.6B', fee_procedures_paid_online, fee_procedures),
-        ('3.6C', fee_procedures, fee_procedures),
         ('4.1', received_resolved_e_result, received_resolved),
         ('4.2', received_digitised, received),
         ('5.2', feedback_on_time, feedback_processed),
@@ -129,9 +123,9 @@ indicators as (
 scored as (
 
     select
-        indicators.period_id,
-        indicators.scope,
-        indicators.agency_id,
+        counts.period_id,
+        counts.scope,
+        counts.agency_id,
         rules.indicator_id,
         rules.group_id,
         indicators.numerator,
@@ -142,9 +136,15 @@ scored as (
         rules.max_points,
         rules.scoring_rule,
         rules.threshold,
-        rules.is_rule_verified
-    from indicators
-    join {{ ref('ref_766_rules') }} as rules using (indicator_id)
+        rules.is_rule_verified and rules.computable_from_sources as is_rule_verified,
+        rules.computable_from_sources,
+        nullif(rules.not_scored_reason_vi, '') as not_scored_reason_vi
+    from counts
+    cross join {{ ref('ref_766_rules') }} as rules
+    left join indicators
+      on indicators.period_id = counts.period_id and indicators.scope = counts.scope
+     and indicators.agency_id is not distinct from counts.agency_id and indicators.indicator_id = rules.indicator_id
+     and rules.computable_from_sources
 
 )
 
@@ -177,6 +177,8 @@ select
     end, 4)::numeric(8, 4) as points,
     scored.scoring_rule,
     scored.is_rule_verified,
+    scored.computable_from_sources,
+    scored.not_scored_reason_vi,
     periods.start_date as period_start_date,
     periods.end_date as measured_until_date,
     {{ raw_watermark() }} as source_batch_id

@@ -188,14 +188,6 @@ classified as (
         supplement_wait,
         case when outcome = 'resolved' then {{ working_days_between('judging_due_date', local_date('ended_at')) }} end
             as working_days_late,
-        -- the national 766 engine's view (docs/scorecard-766.md): supplement time subtracted from the end, judged
-        -- against the due date set on receipt; more than one supplement request counts as late
-        case
-            when ended_at is null then null
-            when supplement_requests > 1 then false
-            else {{ local_date('ended_at - supplement_wait') }}
-                 <= coalesce({{ local_date('receipt_due_at') }}, judging_due_date)
-        end as is_on_time_766,
         has_fee,
         is_paid_online,
         is_digitised,

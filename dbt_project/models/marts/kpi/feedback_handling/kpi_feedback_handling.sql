@@ -27,7 +27,9 @@ counted as (
         count(*) filter (where is_received and not is_passed_on)::int as satisfaction_base,
         count(*) filter (where is_received and not is_passed_on
                          and (is_rated_unsatisfied or (is_answered and not is_answered_on_time)
-                              or is_overdue_at_end))::int as unsatisfied
+                              or is_overdue_at_end))::int as unsatisfied,
+        -- the backlog: unanswered at the period's end with the deadline passed, however old (not passed on)
+        count(*) filter (where is_overdue_at_end and not is_passed_on)::int as overdue_open_at_end
     from {{ ref('int_feedback_period_states') }}
     where period_id in (select period_id from periods)
     group by period_id, agency_id

@@ -13,7 +13,8 @@ with counted as (
         sum(answered)::int as answered,
         sum(answered_published)::int as answered_published,
         sum(satisfaction_base)::int as satisfaction_base,
-        sum(unsatisfied)::int as unsatisfied
+        sum(unsatisfied)::int as unsatisfied,
+        sum(overdue_open_at_end)::int as overdue_open_at_end
     from {{ ref('kpi_feedback_handling') }}
     where period_id in {{ periods_rebuilt_in(ref('kpi_feedback_handling'), ['month', 'six_months', 'year']) }}
     group by period_id

@@ -16,6 +16,8 @@ select
     points,
     scoring_rule,
     is_rule_verified,
+    computable_from_sources,
+    not_scored_reason_vi,
     period_start_date,
     measured_until_date,
     source_batch_id

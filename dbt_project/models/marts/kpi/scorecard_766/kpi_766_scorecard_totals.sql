@@ -1,9 +1,11 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
           indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
 -- Decision 766 scorecard per group and in total (100 points), for the province and each agency, per
--- calendar period: the points of the indicators whose rule is known, next to the points those indicators
--- could give (`points_max_scored`) and the group's maximum; the gap is what the sources cannot score.
--- A group never scores above its maximum (the payment formula 6A + min(2, 2.5B) + 2.5C can reach 10.5).
+-- calendar period: the points of the indicators whose rule is known and whose data the sources hold, next to
+-- the points those indicators could give (`points_max_scored`, what an honest total is read against: "x / 60
+-- điểm chấm được", never "/ 100" alone) and the group's maximum; the gap is what the sources cannot score
+-- (ref_766_rules.not_scored_reason_vi). Neither a group's points nor its maximum scored exceed the group's
+-- maximum.
 with rules as (
 
     select distinct group_id, group_max_points from {{ ref('ref_766_rules') }}
@@ -33,8 +35,12 @@ groups as (
         indicators.period_kind,
         indicators.agency_id,
         indicators.group_id,
-        least(sum(indicators.points), max(rules.group_max_points)) as points,
-        sum(indicators.max_points) filter (where indicators.points is not null) as points_max_scored,
+        -- (least() skips nulls: a group with no scored indicator must stay null, not take its maximum)
+        case when count(indicators.points) > 0
+             then least(sum(indicators.points), max(rules.group_max_points)) end as points,
+        case when count(indicators.points) > 0
+             then least(sum(indicators.max_points) filter (where indicators.points is not null),
+                        max(rules.group_max_points)) end as points_max_scored,
         max(indicators.source_batch_id) as source_batch_id
     from indicators
     join rules using (group_id)
