@@ -5,11 +5,12 @@ Publishes the six-monthly and annual extracts for Thanh tra tỉnh and Sở Nộ
 on 14 June and 14 December).
 
 Runs after every nightly load that validated the marts (the `khanhhoa_marts` asset), and on the 20th of June
-and December: when the marts reach 10 days past a cut-off (reports are due 5 days after it) and the period is
-not published yet, it checks the period's open data-quality gaps (a critical one blocks publication), writes
-one bundle per recipient (workbook, PDF, CSVs, manifest) under `OUTPUT_DIR/extracts/<period>/`, and mails it
-if addresses are configured. Trigger with `{"period": "2025-6T"}` (or `make rollup PERIOD=2025-6T`) to publish
-any past period again; the same data give the same files.
+and December: when the data date is PUBLISH_MARGIN_DAYS past the period's last report deadline (reports are due
+2 working days after the cut-off, ref_report_requirements) and the period is not published yet, it checks the
+period's open data-quality gaps (a critical one blocks publication), writes one bundle per recipient (workbook,
+PDF, CSVs, manifest) under `OUTPUT_DIR/extracts/<period>/`, and mails it if addresses are configured. Trigger
+with `{"period": "2025-6T"}` (or `make rollup PERIOD=2025-6T`) to publish any past period again; the same data
+give the same files.
 """
 
 from __future__ import annotations

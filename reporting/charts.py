@@ -51,6 +51,7 @@ def so_noi_vu_charts(conn: psycopg.Connection, period: Period) -> list[bytes]:
             "Tỷ lệ hồ sơ giải quyết đúng hạn theo tháng (toàn tỉnh)",
             {"Đúng hạn": _trend(conn, months, "case_on_time_rate")},
             target=_target(conn, "case_on_time_rate", period),
+            show_no_target=True,
         ),
         chart_png(
             "Trực tuyến và số hóa theo tháng (toàn tỉnh)",
@@ -64,6 +65,7 @@ def so_noi_vu_charts(conn: psycopg.Connection, period: Period) -> list[bytes]:
             "Tỷ lệ hồ sơ đất đai trễ hạn theo tháng, kể cả hồ sơ đang quá hạn (toàn tỉnh)",
             {"Đất đai trễ hạn": _trend(conn, months, "land_late_rate_incl_overdue")},
             target=_target(conn, "land_late_rate_incl_overdue", period),
+            show_no_target=True,
         ),
     ]
     below = conn.execute(

@@ -59,6 +59,7 @@ def chart_png(
     kind: str = "line",
     percent: bool = True,
     target: float | None = None,
+    show_no_target: bool = False,
 ) -> bytes:
     """A small chart as PNG bytes: lines (trend over periods) or horizontal bars (agencies)."""
     plt.rcParams["font.family"] = "DejaVu Sans"
@@ -73,6 +74,8 @@ def chart_png(
     if target is not None:
         line = axes.axhline if kind == "line" else axes.axvline
         line(target * (100 if percent else 1), color="grey", linestyle="--", linewidth=1, label="Mục tiêu")
+    elif show_no_target:  # a year without a plan row has no target: say so rather than leave the reader guessing
+        title += " – không có mục tiêu cho năm này"
     if percent:  # shares on a 0-100 scale, so the target line is always in view
         (axes.set_ylim if kind == "line" else axes.set_xlim)(0, 100)
     axes.set_title(title, fontsize=11)

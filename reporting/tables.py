@@ -112,7 +112,8 @@ def province_summary(conn, period: Period, recipient: str) -> Table:
         """
         select d.label_vi as kpi, k.numerator, k.denominator, k.value, k.previous_value as previous,
                k.change_from_previous as change, coalesce(k.target_operator, '') as operator,
-               k.target_value as target, k.is_target_met as met
+               k.target_value as target, k.is_target_met as met,
+               coalesce(k.target_source, 'Không có mục tiêu cho năm này') as target_source
         from marts.dim_kpi d
         left join marts.kpi_values k on k.kpi_id = d.kpi_id and k.scope = 'province' and k.period_id = %(p)s
         where %(recipient)s = any(d.recipients) and d.family <> 'scorecard_766' and d.unit = 'share'
@@ -134,8 +135,11 @@ def province_summary(conn, period: Period, recipient: str) -> Table:
             Column("operator", "So sánh", width=8),
             Column("target", "Mục tiêu", "rate", 10),
             Column("met", "Đạt mục tiêu", "met", 12),
+            Column("target_source", "Căn cứ mục tiêu", width=50),
         ],
         rows,
+        note="Mục tiêu lấy theo kế hoạch, quyết định hoặc văn bản pháp luật của năm của kỳ; "
+        "năm không có văn bản đặt mục tiêu thì không có mục tiêu (không lấy mục tiêu của năm khác).",
     )
 
 

@@ -39,6 +39,8 @@ BAD_CASES = {
         bad_case("DQ-5"),
         bad_case("DQ-5", TrangThai="DA_XU_LY", NgayKetThuc="2025-08-04T15:00:00"),
     ],
+    # a version stamped years after the delivery that carried it (loaded here without a night: delivered now)
+    "not_after_delivery": [bad_case("DQ-6", NgayCapNhat="2031-01-01T09:00:00")],
 }
 
 
@@ -176,6 +178,23 @@ def test_event_feedback_and_report_checks_fail_on_their_bad_rows(loaded):
         "SO-TP",
         "2025-6T",
     )
+
+
+def test_a_source_timestamp_after_its_delivery_is_a_gap_not_the_data_date(loaded):
+    """DOMAIN.md, data date: open cases are judged as of the delivery; a typo in the future closes nothing."""
+    conn, landing = loaded
+    (landing / "motcua" / "hoso_dq_future.jsonl").write_text(json.dumps(BAD_CASES["not_after_delivery"][0]) + "\n")
+    ingest_folder(conn, "motcua", landing)
+    outcome = nightly_build(url_of(conn))
+    assert outcome.success, outcome.failures
+    as_of, delivered = conn.execute(
+        "select (select as_of_at from intermediate.int_data_as_of),"
+        " (select max(started_at) from audit.batches where status = 'loaded')"
+    ).fetchone()
+    assert as_of == delivered  # the latest delivery, not 2031
+    assert conn.execute(
+        "select count(*) from intermediate.int_periods_measured where start_date > %s", (delivered.date(),)
+    ).fetchone() == (0,)
 
 
 @pytest.fixture

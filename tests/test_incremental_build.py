@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -23,14 +24,21 @@ pytestmark = pytest.mark.slow
 
 FIRST = SimulationSpec(cases_per_year=700, start=dt.date(2024, 12, 15), as_of=dt.datetime(2025, 7, 10, 6, 0))
 SECOND = SimulationSpec(cases_per_year=700, start=dt.date(2024, 12, 15), as_of=dt.datetime(2025, 7, 20, 6, 0))
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 IGNORED_COLUMNS = {"source_batch_id"}  # bookkeeping: which raw batch a row was computed through
 
 
-def _load(url: str, landing) -> None:
+def _load(url: str, landing, spec: SimulationSpec) -> None:
+    """Load a delivery as the night after its moment would (its delivery moment is the data date)."""
+    night = f"night-{spec.as_of:%Y-%m-%d}"
     with psycopg.connect(url, autocommit=True) as conn:
         bootstrap(conn)
+        conn.execute(
+            "insert into audit.nightly_runs (run_id, delivered_at) values (%s, %s)",
+            (night, spec.as_of.replace(tzinfo=LOCAL) + dt.timedelta(hours=1)),
+        )
         for source in ("motcua", "pakn", "baocao"):
-            ingest_folder(conn, source, landing)
+            ingest_folder(conn, source, landing, night)
 
 
 def _build(url: str, *flags: str) -> None:
@@ -76,17 +84,17 @@ def builds(tmp_path_factory, server_url, monkeypatch_module):
     monkeypatch_module.setenv("PII_HASH_KEY", "the-same-key-for-both-databases")  # hashes must compare equal
 
     nightly = new_database(server_url, "incremental_nightly")
-    _load(nightly, first)
+    _load(nightly, first, FIRST)
     _build(nightly)
     with psycopg.connect(nightly) as conn:
         cases_after_first = conn.execute("select count(*) from marts.fct_cases").fetchone()[0]
         watermark_first = conn.execute("select max(source_batch_id) from marts.fct_cases").fetchone()[0]
-    _load(nightly, second)
+    _load(nightly, second, SECOND)
     _build(nightly)
 
     full = new_database(server_url, "incremental_full")
-    _load(full, first)
-    _load(full, second)
+    _load(full, first, FIRST)
+    _load(full, second, SECOND)
     _build(full, "--full-refresh")
     return nightly, full, cases_after_first, watermark_first
 

@@ -8,8 +8,10 @@ day late. Month 2026-T12 (15/11-14/12/2026) is closed: another case arrives on 1
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import shutil
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -94,7 +96,8 @@ def test_flipping_a_holiday_recomputes_a_closed_period_on_the_next_night(server_
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("LANDING_DIR", str(_write_landing(tmp_path)))
     monkeypatch.setenv("OUTPUT_DIR", str(tmp_path / "output"))
-    nightly.prepare()
+    # the night of 17/12/2026 delivers the data (its delivery moment is the data date: T12 is over)
+    nightly.prepare("night-1", dt.datetime(2026, 12, 17, 1, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
     nightly.ingest("motcua", run_id="night-1")
     nightly.build_marts(run_id="night-1")
 

@@ -38,12 +38,19 @@ ENVIRONMENT = {
     "SOURCE_API_MAX_PAGES": "10000: a pull that announces or walks more pages is rejected",
     "SOURCE_API_MAX_PAGE_BYTES": "52428800: an answer with a larger body is rejected",
     "SOURCE_API_MAX_SECONDS": "3600: a pull still running after this long is rejected",
+    "PUBLISH_MARGIN_DAYS": "3: the rollup publishes a period this many days after its last report deadline",
 }
 
 
 def retry_delay_seconds() -> int:
     """NIGHTLY_RETRY_DELAY_SECONDS: the first wait before a failed task is retried (then doubled)."""
     return int(os.environ.get("NIGHTLY_RETRY_DELAY_SECONDS", "120"))
+
+
+def publish_margin_days() -> int:
+    """PUBLISH_MARGIN_DAYS: days after a period's last report deadline (ref_report_requirements) before the
+    rollup publishes it by itself, so that a report filed on the deadline has been loaded."""
+    return int(os.environ.get("PUBLISH_MARGIN_DAYS", "3"))
 
 
 def alert_addresses() -> list[str]:

@@ -92,6 +92,8 @@ create table if not exists audit.nightly_runs (
 );
 comment on table audit.nightly_runs is
   'One row per nightly_load run: when it started, when its marts passed validation, how it ended.';
+-- the night's delivery moment (the run's logical date): the data date its batches are judged as of
+alter table audit.nightly_runs add column if not exists delivered_at timestamptz;
 """
 
 

@@ -6,6 +6,7 @@ JSON-serialisable summary for XCom: counts and batch ids, never a URL or a crede
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from ingestion.api import ApiClient, pull_source
@@ -22,18 +23,20 @@ class MartBuildError(RuntimeError):
     """dbt could not build the marts; yesterday's tables stay in place."""
 
 
-def prepare(run_id: str | None = None) -> dict:
-    """Roles, schemas and fixed tables (idempotent); the night's row in audit.nightly_runs."""
+def prepare(run_id: str | None = None, delivered_at: dt.datetime | None = None) -> dict:
+    """Roles, schemas and fixed tables (idempotent); the night's row in audit.nightly_runs, with its delivery
+    moment (the run's logical date; now when there is none): the data date of what the night loads."""
     url = database_url()
     with connect(url) as conn:
         bootstrap(conn)
     if run_id:
         with connect(url, role=LOADER) as conn:
             conn.execute(
-                "insert into audit.nightly_runs (run_id) values (%s) on conflict (run_id) do update"
-                " set started_at = now(), state = 'running', marts_validated_at = null, finished_at = null,"
-                " failed_task = null, message = null",
-                (run_id,),
+                "insert into audit.nightly_runs (run_id, delivered_at) values (%s, coalesce(%s, now()))"
+                " on conflict (run_id) do update set started_at = now(), state = 'running',"
+                " marts_validated_at = null, finished_at = null, failed_task = null, message = null,"
+                " delivered_at = excluded.delivered_at",
+                (run_id, delivered_at),
             )
     log.info("warehouse ready at %s", redact(url))
     return {"database": redact(url)}

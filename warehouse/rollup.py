@@ -8,19 +8,17 @@ Any past period can be published again on request; with the same data the files 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 
 from reporting.bundle import RECIPIENTS, build_bundle
 from reporting.delivery import deliver
 
-from .config import settings
+from .config import publish_margin_days, settings
 from .db import connect
 from .roles import ANALYST, CHECKER
 
 log = logging.getLogger(__name__)
-PUBLISH_AFTER_DAYS = 10  # reports are due 5 days after the cut-off (ref_report_requirements), plus a margin
 
 
 class PublicationBlocked(RuntimeError):
@@ -36,17 +34,19 @@ def published(period_id: str) -> bool:
 
 
 def due_period() -> str | None:
-    """The latest six-month or annual period whose cut-off the data have passed long enough, if not yet
-    published. Older unpublished periods are left to an operator (make rollup PERIOD=...)."""
+    """The latest six-month or annual period whose last report deadline (or cut-off, if it requires none) the
+    data date has passed by PUBLISH_MARGIN_DAYS, if not yet published. Older unpublished periods are left to an
+    operator (make rollup PERIOD=...)."""
     with connect(role=ANALYST) as conn:
-        as_of = conn.execute("select max(source_updated_at) from marts.fct_cases").fetchone()[0]
-        if as_of is None:
+        found = conn.execute("select as_of_date from marts.data_date").fetchone()
+        if found is None or found[0] is None:
             return None
-        as_of_date = as_of.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
         latest = conn.execute(
-            "select period_id from marts.dim_period where period_kind in ('six_months', 'year')"
-            " and end_date + %s <= %s order by end_date desc limit 1",
-            (PUBLISH_AFTER_DAYS, as_of_date),
+            "select p.period_id from marts.dim_period p where p.period_kind in ('six_months', 'year')"
+            " and coalesce((select max(r.deadline_date) from marts.kpi_report_compliance r"
+            "               where r.period_id = p.period_id), p.end_date) + %s <= %s"
+            " order by p.end_date desc limit 1",
+            (publish_margin_days(), found[0]),
         ).fetchone()
     return latest[0] if latest and not published(latest[0]) else None
 

@@ -155,7 +155,7 @@ def generate(landing: Path, spec: SimulationSpec = SimulationSpec()) -> dict:
                     pakn_out.get(key).write(json.dumps(_serialise(version, rng), ensure_ascii=False) + "\n")
                     counts["feedback_versions"] += 1
             day += dt.timedelta(days=1)
-    counts["reports"] = _write_reports(baocao, rng, agencies, spec)
+    counts["reports"] = _write_reports(baocao, rng, cal, agencies, spec)
     marker.write_text(json.dumps({"spec": wanted, "counts": counts}, indent=2))
     return counts
 
@@ -204,7 +204,9 @@ def _write_catalogues(motcua: Path, baocao: Path, agencies: list[Agency]) -> Non
         writer.writerows(INDICATORS)
 
 
-def _write_reports(baocao: Path, rng: random.Random, agencies: list[Agency], spec: SimulationSpec) -> int:
+def _write_reports(
+    baocao: Path, rng: random.Random, cal: WorkCalendar, agencies: list[Agency], spec: SimulationSpec
+) -> int:
     requirements = load_requirements()
     written = 0
     for year in range(spec.start.year + 1, spec.as_of.year + 1):
@@ -226,7 +228,13 @@ def _write_reports(baocao: Path, rng: random.Random, agencies: list[Agency], spe
                     u = rng.random()
                     if u < 0.05:
                         continue  # never filed
-                    delay = rng.randint(0, req.deadline_days) if u < 0.9 else req.deadline_days + rng.randint(1, 20)
+                    deadline = (
+                        cal.add_working_days(cutoff + dt.timedelta(days=1), req.deadline_days - 1)
+                        if req.deadline_unit == "working_days"
+                        else cutoff + dt.timedelta(days=req.deadline_days)
+                    )  # as int_required_reports computes it
+                    window = (deadline - cutoff).days
+                    delay = rng.randint(0, window) if u < 0.9 else window + rng.randint(1, 20)
                     filed = dt.datetime.combine(cutoff + dt.timedelta(days=delay), dt.time(15, 0))
                     if filed > spec.as_of:
                         continue

@@ -48,6 +48,7 @@ class Requirement:
     agency_kind: str
     period_kind: str
     deadline_days: int
+    deadline_unit: str  # working_days | calendar_days
     valid_from: dt.date
     valid_to: dt.date | None
 
@@ -60,6 +61,7 @@ def load_requirements(path: Path = REQUIREMENTS_SEED) -> list[Requirement]:
                 r["agency_kind"],
                 r["period_kind"],
                 int(r["deadline_days"]),
+                r["deadline_unit"],
                 dt.date.fromisoformat(r["valid_from"]),
                 dt.date.fromisoformat(r["valid_to"]) if r["valid_to"] else None,
             )

@@ -1,8 +1,8 @@
--- The moment the warehouse's data describes: the latest change any source has sent. Periods not over yet
--- are measured up to here, and report deadlines are judged against it (so a rebuild of old data gives
--- the same numbers it gave then, whatever today's date is).
-select greatest(
-    (select max(source_updated_at) from {{ ref('stg_motcua__cases') }}),
-    (select max(source_updated_at) from {{ ref('stg_pakn__feedback') }}),
-    (select max(submitted_at) from {{ ref('stg_baocao__report_values') }})
-) as as_of_at
+-- The data date: the moment of the latest delivery the warehouse loaded (the night's delivery moment,
+-- stg_audit__batches.delivered_at), never the largest timestamp a source wrote (one typo in the future would
+-- close periods early and make open cases overdue; such a timestamp is a data-quality gap instead, see the
+-- raw suites' `after_delivery` checks). Periods not over yet are measured up to here, and report deadlines are
+-- judged against it, so a rebuild of old data gives the same numbers it gave then, whatever today's date is.
+select max(delivered_at) as as_of_at
+from {{ ref('stg_audit__batches') }}
+where is_loaded and source in ('motcua', 'pakn', 'baocao')

@@ -1,6 +1,8 @@
 -- Every periodic report an agency must file (ref_report_requirements: which kind of agency files which report
--- for which kind of period, due how many days after the cut-off), for the six-month and annual periods that
--- are over, with what happened: filed on time, late, not at all (missing), or not due yet.
+-- for which kind of period, due how many working (or calendar) days after the cut-off), for the six-month and
+-- annual periods that are over, with what happened: filed on time, late, not at all (missing), or not due yet.
+-- "n working days after the cut-off" is the n-th working day after it (cut-off Saturday 14/6/2025, 2 working
+-- days: Tuesday 17/6).
 with periods as (
 
     select * from {{ ref('int_periods_measured') }}
@@ -24,7 +26,11 @@ required as (
         periods.cutoff_date,
         requirements.report_type,
         agencies.agency_id,
-        periods.cutoff_date + requirements.deadline_days as deadline_date
+        case requirements.deadline_unit
+            when 'working_days'
+                then {{ add_working_days('periods.cutoff_date + 1', 'requirements.deadline_days - 1') }}
+            else periods.cutoff_date + requirements.deadline_days
+        end as deadline_date
     from periods
     join {{ ref('ref_report_requirements') }} as requirements
       on requirements.period_kind = case periods.period_kind when 'six_months' then '6T' else 'NAM' end

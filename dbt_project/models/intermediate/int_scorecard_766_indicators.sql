@@ -136,6 +136,7 @@ scored as (
         rules.max_points,
         rules.scoring_rule,
         rules.threshold,
+        rules.factor,
         rules.is_rule_verified and rules.computable_from_sources as is_rule_verified,
         rules.computable_from_sources,
         nullif(rules.not_scored_reason_vi, '') as not_scored_reason_vi
@@ -172,8 +173,8 @@ select
         when scored.scoring_rule = 'linear_threshold_or_zero_when_none'
             then case when scored.denominator = 0 then 0
                       else least(scored.max_points, scored.max_points * scored.rate / scored.threshold) end
-        when scored.scoring_rule = 'capped_2_5' then least(scored.max_points, 2.5 * scored.rate)
-        when scored.scoring_rule = 'times_2_5' then 2.5 * scored.rate
+        when scored.scoring_rule = 'capped_factor' then least(scored.max_points, scored.factor * scored.rate)
+        when scored.scoring_rule = 'times_factor' then scored.factor * scored.rate
     end, 4)::numeric(8, 4) as points,
     scored.scoring_rule,
     scored.is_rule_verified,

@@ -3,6 +3,7 @@ select
     kpi,
     scope,
     year,
+    applies_from,
     operator,
     target_value,
     source_document

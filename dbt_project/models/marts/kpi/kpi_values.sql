@@ -146,6 +146,7 @@ valued as (
         end as value,
         targets.operator as target_operator,
         targets.target_value,
+        targets.source_document as target_source,
         periods.previous_period_id,
         periods.year_before_period_id,
         periods.start_date as period_start_date,
@@ -156,6 +157,7 @@ valued as (
     left join {{ ref('int_periods_measured') }} as measured_periods using (period_id)
     left join {{ ref('ref_kpi_targets') }} as targets
       on targets.kpi = scoped.kpi_id and targets.scope = 'province' and targets.year = periods.year
+     and (targets.applies_from is null or periods.end_date >= targets.applies_from)
     where scoped.numerator is not null or scoped.denominator is not null
 
 ),
@@ -189,6 +191,7 @@ select
     valued.value,
     valued.target_operator,
     valued.target_value,
+    valued.target_source,
     {{ is_target_met('valued.value', 'valued.target_operator', 'valued.target_value') }} as is_target_met,
     valued.previous_period_id,
     previous.value as previous_value,

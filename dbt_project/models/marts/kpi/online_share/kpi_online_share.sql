@@ -1,7 +1,7 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
           indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
 -- Online delivery per agency x field x reporting period: online submission, fully online, online payment,
--- electronic results, digitisation and synchronisation to the national portal. Received measures count at
+-- resolved online (the 2022 plan's "hồ sơ giải quyết trực tuyến"), electronic results, digitisation and synchronisation to the national portal. Received measures count at
 -- the receiving agency, resolved measures at the agency that ended the case. Targets, previous periods and
 -- changes of these KPIs: kpi_values.
 with periods as (
@@ -24,6 +24,7 @@ counted as (
         count(*) filter (where is_received and has_fee and is_paid_online)::int as received_paid_online,
         count(*) filter (where is_received and is_synced_national)::int as received_synced,
         count(*) filter (where ended_outcome = 'resolved')::int as resolved,
+        count(*) filter (where ended_outcome = 'resolved' and channel = 'online')::int as resolved_online,
         count(*) filter (where ended_outcome = 'resolved' and has_electronic_result)::int
             as resolved_with_electronic_result,
         count(*) filter (where ended_outcome = 'resolved' and is_digitised)::int as resolved_digitised
@@ -45,6 +46,7 @@ select
     {{ safe_ratio('counted.resolved_with_electronic_result', 'counted.resolved') }} as electronic_result_share,
     {{ safe_ratio('counted.resolved_digitised', 'counted.resolved') }} as digitisation_rate,
     {{ safe_ratio('counted.received_synced', 'counted.received') }} as national_sync_share,
+    {{ safe_ratio('counted.resolved_online', 'counted.resolved') }} as resolved_online_share,
     periods.start_date as period_start_date,
     periods.end_date as measured_until_date,
     {{ raw_watermark() }} as source_batch_id

@@ -13,6 +13,7 @@ with counted as (
         sum(received_paid_online)::int as received_paid_online,
         sum(received_synced)::int as received_synced,
         sum(resolved)::int as resolved,
+        sum(resolved_online)::int as resolved_online,
         sum(resolved_with_electronic_result)::int as resolved_with_electronic_result,
         sum(resolved_digitised)::int as resolved_digitised
     from {{ ref('kpi_online_share') }}
@@ -37,6 +38,7 @@ select
     {{ safe_ratio('counted.received_paid_online', 'counted.received_with_fee') }} as online_payment_share,
     {{ safe_ratio('counted.resolved_with_electronic_result', 'counted.resolved') }} as electronic_result_share,
     {{ safe_ratio('counted.resolved_digitised', 'counted.resolved') }} as digitisation_rate,
+    {{ safe_ratio('counted.resolved_online', 'counted.resolved') }} as resolved_online_share,
     {{ safe_ratio('counted.received_synced', 'counted.received') }} as national_sync_share,
     periods.start_date as period_start_date,
     periods.end_date as measured_until_date,

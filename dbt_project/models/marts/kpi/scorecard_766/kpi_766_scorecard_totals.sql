@@ -74,7 +74,7 @@ select
     (select label_vi from names where kpi_id = '766_total') as group_name_vi,
     sum(groups.points),
     sum(groups.points_max_scored),
-    100 as group_max_points,
+    (select sum(group_max_points) from rules) as group_max_points,
     max(groups.source_batch_id)
 from groups
 group by groups.scope, groups.period_id, groups.period_kind, groups.agency_id
