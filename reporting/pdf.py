@@ -95,6 +95,10 @@ def chart_png(
     return buffer.getvalue()
 
 
+MARGIN = 1.5 * cm
+FRAME_WIDTH = landscape(A4)[0] - 2 * MARGIN
+
+
 def _pdf_table(table: Table, max_rows: int = 40) -> PdfTable:
     header = [Paragraph(c.header, STYLES["cell"]) for c in table.columns]
     body = []
@@ -120,6 +124,8 @@ def _pdf_table(table: Table, max_rows: int = 40) -> PdfTable:
             cells.append(Paragraph(text, STYLES["cell"]))
         body.append(cells)
     widths = [min(c.width, 60) * 0.19 * cm for c in table.columns]
+    if sum(widths) > FRAME_WIDTH:  # a wide table is narrowed to the page (its cells wrap), never cut at the edges
+        widths = [w * FRAME_WIDTH / sum(widths) for w in widths]
     pdf_table = PdfTable([header, *body], colWidths=widths, repeatRows=1)
     pdf_table.setStyle(
         TableStyle(
@@ -141,8 +147,8 @@ def summary_pdf(title: str, lines: list[str], tables: list[Table], charts: list[
     document = SimpleDocTemplate(
         buffer,
         pagesize=landscape(A4),
-        leftMargin=1.5 * cm,
-        rightMargin=1.5 * cm,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
         topMargin=1.2 * cm,
         bottomMargin=1.2 * cm,
         title=title,

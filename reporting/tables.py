@@ -29,7 +29,7 @@ class Period:
     start_date: dt.date
     end_date: dt.date
     previous_period_id: str | None
-    as_of: dt.datetime  # the data's last change (what the marts describe)
+    as_of: dt.datetime  # the data date: the latest delivery's moment (marts.data_date)
 
     @property
     def dates(self) -> str:
@@ -61,11 +61,7 @@ def load_period(conn: psycopg.Connection, period_id: str) -> Period:
         raise PeriodNotReady(
             f"{period_id} is not over yet: the data reach {state[1]:%d/%m/%Y}, the cut-off is {row[4]:%d/%m/%Y}"
         )
-    as_of = conn.execute(
-        "select greatest((select max(source_updated_at) from marts.fct_cases),"
-        " (select max(source_updated_at) from marts.fct_feedback),"
-        " (select max(submitted_at) from marts.fct_report_submissions))"
-    ).fetchone()[0]
+    as_of = conn.execute("select as_of_at from marts.data_date").fetchone()[0]  # the latest delivery's moment
     return Period(*row, as_of=as_of.astimezone(LOCAL))
 
 
@@ -135,7 +131,7 @@ def province_summary(conn, period: Period, recipient: str) -> Table:
             Column("operator", "So sánh", width=8),
             Column("target", "Mục tiêu", "rate", 10),
             Column("met", "Đạt mục tiêu", "met", 12),
-            Column("target_source", "Căn cứ mục tiêu", width=50),
+            Column("target_source", "Căn cứ mục tiêu", width=40),
         ],
         rows,
         note="Mục tiêu lấy theo kế hoạch, quyết định hoặc văn bản pháp luật của năm của kỳ; "

@@ -190,7 +190,7 @@ def nightly_province(tmp_path_factory, server_url):
     env = airflow_env(url, landing, root, PII_HASH_KEY="pii-key-of-the-test-province-3f9c")
     migrate = warehouse_cli(env, "airflow", "db", "migrate", timeout=300)
     assert migrate.returncode == 0, migrate.stdout[-3000:]
-    first = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-09-20")
+    first = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-09-20T07:00:00+07:00")
     counts["feedback_versions"] += 1  # the feedback with a formula-like title
     counts["feedback"] += 1
     return url, env, first, counts

@@ -26,7 +26,7 @@ from warehouse.embedded import EmbeddedPostgres
 
 pytestmark = pytest.mark.slow
 
-BIG_FILE_ROWS = 150_000  # a COPY of a few seconds: long enough to stop the server in the middle of it
+BIG_FILE_ROWS = 300_000  # a COPY of several seconds: long enough to stop the server in the middle of it, busy or not
 
 
 @pytest.fixture
@@ -135,18 +135,18 @@ def failed_night(tmp_path_factory, server_url):
     url = new_database(server_url, "failed_night")
     env = airflow_env(url, root / "first", root)
     assert warehouse_cli(env, "airflow", "db", "migrate").returncode == 0
-    first = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-07-10")
+    first = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-07-10T07:00:00+07:00")
     assert first.returncode == 0, first.stdout[-3000:]
     with psycopg.connect(url, autocommit=True) as conn:
         before = {t: _fingerprint(conn, t) for t in [*BROKEN, *UNTOUCHED]}
         conn.execute("alter table reference.ref_kpi_targets rename column target_value to target_value_typo")
         env["LANDING_DIR"] = str(root / "second")
-        second = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-07-20")
+        second = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-07-20T07:00:00+07:00")
         after_failure = {t: _fingerprint(conn, t) for t in before}
         night = _night(conn)
         rollup = warehouse_cli(env, "rollup", "--period", "2025-6T")
         conn.execute("alter table reference.ref_kpi_targets rename column target_value_typo to target_value")
-        third = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-07-20")
+        third = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-07-20T07:00:00+07:00")
         healed = {t: _fingerprint(conn, t) for t in before}
         yield {
             "root": root,

@@ -37,7 +37,7 @@ def blocked_night(tmp_path_factory, server_url):
     url = new_database(server_url, "nightly_gate_test")
     env = airflow_env(url, landing, root)
     assert warehouse_cli(env, "airflow", "db", "migrate").returncode == 0
-    first = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-08-20")
+    first = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-08-20T07:00:00+07:00")
     with psycopg.connect(url, autocommit=True) as conn:
         yield conn, env, first
 
@@ -60,7 +60,7 @@ def test_the_blocked_night_fails_before_dbt_and_says_where(blocked_night):
 
 def test_the_operator_sees_the_blocker_excludes_the_batch_and_the_night_goes_through(blocked_night):
     conn, env, _ = blocked_night
-    again = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-08-20")
+    again = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-08-20T07:00:00+07:00")
     assert again.returncode != 0  # a failed batch keeps blocking: it is validated again, not forgotten
     batch_id = conn.execute(
         "select batch_id from audit.batches where validation = 'failed' and location like '%%hoso_unknown_agency.jsonl'"
@@ -70,7 +70,7 @@ def test_the_operator_sees_the_blocker_excludes_the_batch_and_the_night_goes_thr
     )
     assert excluded.returncode == 0, excluded.stdout + excluded.stderr
     assert conn.execute("select count(*) from dq.open_gaps where severity = 'critical'").fetchone()[0] == 0
-    through = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-08-20")
+    through = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-08-20T07:00:00+07:00")
     assert through.returncode == 0, "\n".join(
         line for line in through.stdout.splitlines() if "blocking" in line or "critical" in line or "Error" in line
     )

@@ -7,6 +7,7 @@ must load nothing again and leave the marts as they were.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 
@@ -53,6 +54,18 @@ def test_first_run_succeeds_and_fills_the_marts(nightly):
     ).fetchone()
     assert rows > 0
     assert received == cases  # every case is received in exactly one monthly period
+
+
+def test_the_data_date_is_the_nights_delivery(nightly):
+    """The night of 20/9/2025 07:00 delivered the province as of 06:00: that moment is the data date, and no
+    source timestamp is later than its delivery."""
+    conn, *_ = nightly
+    as_of = conn.execute("select as_of_at at time zone 'Asia/Ho_Chi_Minh' from marts.data_date").fetchone()[0]
+    assert as_of == dt.datetime(2025, 9, 20, 7, 0)
+    after = conn.execute(
+        "select count(*) from dq.validation_results where check_name = 'not_after_delivery' and not success"
+    ).fetchone()[0]
+    assert after == 0
 
 
 def test_every_source_was_loaded_through_the_ledger(nightly):

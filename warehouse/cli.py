@@ -25,7 +25,7 @@ from .config import PROJECT_ROOT, settings
 from .db import connect, database_url, redact
 from .embedded import EmbeddedPostgres, bin_dir
 
-DEMO_LOGICAL_DATE = "2026-06-30"  # the night after the demo data's moment (SimulationSpec.as_of)
+DEMO_LOGICAL_DATE = "2026-06-30T07:00:00+07:00"  # the night after the demo data's moment (SimulationSpec.as_of, 06:00)
 
 
 def airflow_env() -> dict[str, str]:
@@ -89,7 +89,7 @@ def run_nightly(logical_date: str, full_refresh: bool = False) -> int:
     if airflow("db", "migrate", log_file=config.output_dir / "logs" / "airflow_db_migrate.log") != 0:
         print("airflow db migrate failed; see", config.output_dir / "logs" / "airflow_db_migrate.log")
         return 1
-    log_file = config.output_dir / "logs" / f"nightly_load_{logical_date}.log"
+    log_file = config.output_dir / "logs" / f"nightly_load_{logical_date[:10]}.log"
     print(f"Running nightly_load for {logical_date} through Airflow (full log: {log_file})")
     conf = ["--conf", '{"full_refresh": true}'] if full_refresh else []
     code = airflow("dags", "test", "nightly_load", logical_date, *conf, log_file=log_file)
