@@ -311,6 +311,38 @@ def feedback_table(conn, period: Period) -> Table:
     )
 
 
+def feedback_by_channel(conn, period: Period) -> Table:
+    """The province's feedback (PAKN) per channel received: the hotline, the portals, the desk, letters."""
+    rows = _rows(
+        conn,
+        """
+        select channel_label_vi as channel, received, passed_on, due, due_answered_on_time, on_time_rate,
+               overdue_open_at_end
+        from marts.kpi_feedback_handling_province
+        where period_id = %(p)s
+        order by received desc, channel
+    """,
+        {"p": period.period_id},
+    )
+    return Table(
+        "PAKN theo kênh",
+        "pakn_theo_kenh",
+        f"Phản ánh, kiến nghị theo kênh tiếp nhận (toàn tỉnh) – {period.label}",
+        [
+            Column("channel", "Kênh tiếp nhận", width=36),
+            Column("received", "Tiếp nhận", "int"),
+            Column("passed_on", "Chuyển đơn vị khác", "int"),
+            Column("due", "Đến hạn", "int"),
+            Column("due_answered_on_time", "Trả lời đúng hạn", "int"),
+            Column("on_time_rate", "Tỷ lệ đúng hạn", "rate", 12),
+            Column("overdue_open_at_end", "Quá hạn chưa trả lời cuối kỳ", "int"),
+        ],
+        rows,
+        note="Tỷ lệ đúng hạn = PAKN trả lời đúng hạn / PAKN đến hạn trong kỳ; quá hạn chưa trả lời cuối kỳ "
+        "gồm cả PAKN tiếp nhận từ các kỳ trước.",
+    )
+
+
 def scorecard_766(conn, period: Period) -> Table:
     """Decision 766 points per group for each calendar quarter that ended within the period."""
     rows = _rows(
@@ -586,6 +618,7 @@ def thanh_tra_tables(conn, period: Period) -> list[Table]:
             "Kết quả phòng, chống tham nhũng theo đơn vị",
         ),
         feedback_table(conn, period),
+        feedback_by_channel(conn, period),
         report_compliance(conn, period, ("PCTN", "TCD_KNTC")),
         open_gaps(conn, period),
     ]

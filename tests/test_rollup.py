@@ -109,6 +109,12 @@ def test_thanh_tra_workbook_sums_the_agencies_reports(published):
         "Chế độ báo cáo",
         "Chất lượng dữ liệu",
     } <= set(wb.sheetnames)
+    # feedback per channel: the hotline beside the portals, adding up to the province's feedback table
+    channels = list(wb["PAKN theo kênh"].iter_rows(min_row=4, values_only=True))
+    received = conn.execute(
+        "select sum(received) from marts.kpi_feedback_handling_province where period_id = %s", (PERIOD,)
+    ).fetchone()[0]
+    assert sum(r[1] for r in channels) == received and len(channels) >= 3
     summary = {r[0]: r for r in wb["Tổng hợp tỉnh"].iter_rows(min_row=3, values_only=True)}
     reported = dict(
         conn.execute(

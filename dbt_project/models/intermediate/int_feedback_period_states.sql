@@ -42,6 +42,7 @@ select
     periods.period_id,
     feedback.feedback_id,
     feedback.agency_id,
+    feedback.channel,
     feedback.feedback_type,
     feedback.is_passed_on,
     feedback.is_answered,

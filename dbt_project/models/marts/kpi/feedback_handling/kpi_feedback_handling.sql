@@ -1,6 +1,7 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
           indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
--- Citizen feedback (PAKN) handling per agency in charge x reporting period:
+-- Citizen feedback (PAKN) handling per agency in charge x channel received (hotline, portals, desk, letter) x
+-- reporting period:
 -- on time = answered on or before the deadline / feedback whose deadline falls in the period;
 -- published = answered and published / answered in the period;
 -- satisfaction = (received - rated unsatisfied - answered late - unanswered past the deadline) / received.
@@ -18,6 +19,7 @@ counted as (
     select
         period_id,
         agency_id,
+        channel,
         count(*) filter (where is_received)::int as received,
         count(*) filter (where is_received and is_passed_on)::int as passed_on,
         count(*) filter (where is_due)::int as due,
@@ -32,12 +34,13 @@ counted as (
         count(*) filter (where is_overdue_at_end and not is_passed_on)::int as overdue_open_at_end
     from {{ ref('int_feedback_period_states') }}
     where period_id in (select period_id from periods)
-    group by period_id, agency_id
+    group by period_id, agency_id, channel
 
 )
 
 select
     counted.*,
+    channels.label_vi as channel_label_vi,
     counted.satisfaction_base - counted.unsatisfied as satisfied,
     {{ safe_ratio('counted.due_answered_on_time', 'counted.due') }} as on_time_rate,
     {{ safe_ratio('counted.answered_published', 'counted.answered') }} as published_share,
@@ -51,3 +54,4 @@ select
     {{ raw_watermark() }} as source_batch_id
 from counted
 join periods using (period_id)
+left join {{ ref('ref_feedback_channels') }} as channels using (channel)

@@ -1,11 +1,13 @@
 {{ config(materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
           indexes=[{'columns': ['period_id']}, {'columns': ['source_batch_id']}]) }}
--- The province's citizen feedback (PAKN) handling per reporting period: kpi_feedback_handling's counts added up
--- over the agencies in charge.
+-- The province's citizen feedback (PAKN) handling per channel received x reporting period: kpi_feedback_handling's
+-- counts added up over the agencies in charge.
 with counted as (
 
     select
         period_id,
+        channel,
+        max(channel_label_vi) as channel_label_vi,
         sum(received)::int as received,
         sum(passed_on)::int as passed_on,
         sum(due)::int as due,
@@ -17,7 +19,7 @@ with counted as (
         sum(overdue_open_at_end)::int as overdue_open_at_end
     from {{ ref('kpi_feedback_handling') }}
     where period_id in {{ periods_rebuilt_in(ref('kpi_feedback_handling'), ['month', 'six_months', 'year']) }}
-    group by period_id
+    group by period_id, channel
 
 ),
 
