@@ -163,7 +163,7 @@ def print_kpis() -> None:
             f"{period + ('*' if is_open else ''):<10} {carried:>8} {received:>9} {online:>7} "
             f"{resolved:>9} {on_time:>8} {overdue:>8} {late:>8}"
         )
-    print("* period not over yet: measured up to the data's last change")
+    print("* period not over yet: measured up to the data date (the latest delivery's moment, marts.data_date)")
     for kpi, numerator, denominator in sorted(legend, key=lambda r: PRINTED_KPIS.index(r[0])):
         print(f"{kpi} = {numerator} / {denominator}")
     print("\nLoaded batches by source (loaded / rejected files, rows loaded / quarantined):")
