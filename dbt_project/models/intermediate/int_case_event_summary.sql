@@ -73,6 +73,11 @@ summary as (
         (array_agg(new_due_at order by occurred_at) filter (where event_type = 'TIEP_NHAN'))[1] as receipt_due_at,
         count(*) filter (where event_type = 'YEU_CAU_BO_SUNG') as supplement_requests,
         min(occurred_at) filter (where event_type = 'XIN_LOI') as apology_at,
+        -- a second apology (the appointment may be moved once only: Nghị định 118/2025 Art. 19.6) and the new
+        -- appointment the latest apology promised
+        (array_agg(occurred_at order by occurred_at) filter (where event_type = 'XIN_LOI'))[2] as second_apology_at,
+        (array_agg(new_due_at order by occurred_at desc)
+            filter (where event_type = 'XIN_LOI' and new_due_at is not null))[1] as apology_due_at,
         min(occurred_at) filter (where event_type = 'HOAN_THANH') as completed_event_at,
         min(occurred_at) filter (where event_type in ('TRA_LAI', 'RUT_HO_SO')) as ended_event_at,
         count(*) as event_count
@@ -88,6 +93,8 @@ select
     summary.receipt_due_at,
     coalesce(summary.supplement_requests, 0) as supplement_requests,
     summary.apology_at,
+    summary.second_apology_at,
+    summary.apology_due_at,
     summary.completed_event_at,
     summary.ended_event_at,
     coalesce(summary.event_count, 0) as event_count,

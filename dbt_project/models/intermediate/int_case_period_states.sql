@@ -142,6 +142,9 @@ select
     moments.is_supplement_out_of_rule,
     moments.has_apology and (moments.apology_at is null or moments.apology_at < moments.ends_at) as has_apology,
     moments.is_apology_timely and moments.apology_at < moments.ends_at as is_apology_timely,
+    coalesce(moments.second_apology_at < moments.ends_at, false) as is_apology_repeated,
+    coalesce(moments.ended_at_agency = agencies.agency_id and moments.is_resolved_after_apology_date, false)
+        as is_resolved_after_apology_date,
     {{ local_date('moments.apology_at') }} as apology_date,
     moments.judging_due_date,
     case when moments.outcome = 'resolved'

@@ -48,6 +48,8 @@ joined as (
         events.first_completed_at,
         events.first_completed_due_at,
         events.apology_at,
+        events.second_apology_at,
+        events.apology_due_at,
         events.completed_event_at,
         events.ended_event_at,
         coalesce(events.supplement_requests, 0) as supplement_requests,
@@ -198,6 +200,10 @@ classified as (
         -- flagged without a dated XIN_LOI event cannot be timed, so it is not timely
         coalesce({{ working_days_between(local_date('apology_at'), 'judging_due_date') }} >= 1, false)
             as is_apology_timely,
+        second_apology_at,
+        -- resolved after the new appointment the (latest) apology promised: late a second time
+        coalesce(outcome = 'resolved' and {{ local_date('ended_at') }} > {{ local_date('apology_due_at') }}, false)
+            as is_resolved_after_apology_date,
         -- returned or withdrawn after its due date had passed: late before it ended (DOMAIN: ended_after_due)
         coalesce(outcome in ('returned', 'withdrawn') and {{ local_date('ended_at') }} > judging_due_date, false)
             as is_ended_after_due,

@@ -22,7 +22,11 @@ counted as (
         count(*) filter (where is_open_at_end and not is_within_due_at_end)::int as overdue_in_progress,
         count(*)::int as became_late,
         count(*) filter (where has_apology)::int as became_late_with_apology,
-        count(*) filter (where is_apology_timely)::int as became_late_with_timely_apology
+        count(*) filter (where is_apology_timely)::int as became_late_with_timely_apology,
+        -- the rules' other limits: one apology per case (Art. 19.6), and the new appointment kept
+        count(*) filter (where is_apology_repeated)::int as became_late_apologised_again,
+        count(*) filter (where ended_timeliness = 'late' and is_resolved_after_apology_date)::int
+            as resolved_after_apology_date
     from {{ ref('int_case_period_states') }}
     where period_id in (select period_id from periods)
       and (ended_timeliness = 'late' or (is_open_at_end and not is_within_due_at_end))

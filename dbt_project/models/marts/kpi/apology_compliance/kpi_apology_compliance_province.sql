@@ -10,7 +10,9 @@ with counted as (
         sum(overdue_in_progress)::int as overdue_in_progress,
         sum(became_late)::int as became_late,
         sum(became_late_with_apology)::int as became_late_with_apology,
-        sum(became_late_with_timely_apology)::int as became_late_with_timely_apology
+        sum(became_late_with_timely_apology)::int as became_late_with_timely_apology,
+        sum(became_late_apologised_again)::int as became_late_apologised_again,
+        sum(resolved_after_apology_date)::int as resolved_after_apology_date
     from {{ ref('kpi_apology_compliance') }}
     where period_id in {{ periods_rebuilt_in(ref('kpi_apology_compliance'), ['month', 'six_months', 'year']) }}
     group by period_id
