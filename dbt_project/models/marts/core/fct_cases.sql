@@ -94,7 +94,8 @@ received_due as materialized (
         {{ add_working_days('valid_receipt_date', 'legal_working_days') }} as receipt_legal_due_date,
         case
             when receipt_due_at is not null then 'event'
-            when receipt_event_at is null and due_at_recorded is not null and apology_at is null
+            -- a receipt event that set no date leaves the record's date authoritative (audit F-09.1)
+            when due_at_recorded is not null and apology_at is null
                  and not has_apology_letter and supplement_requests = 0 then 'record'
             else 'derived'
         end as receipt_due_source
