@@ -129,6 +129,24 @@ def contract_checks(entity: Entity) -> list[Check]:
                 ),
             )
         )
+    if entity.version_field and entity.field(entity.version_field).kind == "timestamp":
+        # a version stamped after the delivery that carried it (the night's delivery moment, else the batch's load):
+        # a typo or a source clock ahead; it never sets the data date (int_data_as_of), so a warning
+        stamp = entity.field(entity.version_field).column
+        delivered = (
+            "(select coalesce(runs.delivered_at, batches.started_at) from audit.batches as batches"
+            " left join audit.nightly_runs as runs on runs.run_id = batches.run_id"
+            " where batches.batch_id = b._batch_id)"
+        )
+        checks.append(
+            Check(
+                "not_after_delivery",
+                "timestamp_after_delivery",
+                "warning",
+                f"{entity.version_field} is not later than the delivery that carried it",
+                _unexpected_rows(_rows_query(entity, f"b.{stamp} > {delivered}")),
+            )
+        )
     return checks
 
 

@@ -399,7 +399,7 @@ def scorecard_766_unscored(conn, period: Period) -> Table:
             Column("indicator_name_vi", "Tên chỉ tiêu", width=44),
             Column("max_points", "Điểm tối đa", "points", 10),
             Column("rate", "Tỷ lệ (nếu tính được)", "rate", 12),
-            Column("not_scored_reason_vi", "Lý do chưa chấm điểm", width=60),
+            Column("not_scored_reason_vi", "Lý do chưa chấm điểm", width=100),
         ],
         rows,
     )

@@ -1,8 +1,9 @@
 -- The data date: the moment of the latest delivery the warehouse loaded (the night's delivery moment,
 -- stg_audit__batches.delivered_at), never the largest timestamp a source wrote (one typo in the future would
--- close periods early and make open cases overdue; such a timestamp is a data-quality gap instead, see the
--- raw suites' `after_delivery` checks). Periods not over yet are measured up to here, and report deadlines are
--- judged against it, so a rebuild of old data gives the same numbers it gave then, whatever today's date is.
+-- close periods early and make open cases overdue; such a timestamp is a data-quality gap instead, the raw
+-- suites' generated `not_after_delivery` check). Periods not over yet are measured up to here, and report
+-- deadlines are judged against it, so a rebuild of old data gives the same numbers it gave then, whatever today's
+-- date is.
 select max(delivered_at) as as_of_at
 from {{ ref('stg_audit__batches') }}
-where is_loaded and source in ('motcua', 'pakn', 'baocao')
+where is_loaded

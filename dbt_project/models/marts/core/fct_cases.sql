@@ -111,19 +111,7 @@ supplemented as materialized (
             when 'event' then {{ local_date('receipt_due_at') }}
             when 'record' then {{ local_date('due_at_recorded') }}
             else receipt_legal_due_date
-        end as receipt_judging_due_date,
-        -- the first request restarts the clock only within the window after the valid receipt and not after the
-        -- due date in force (Nghị định 61/2018 Art. 19; 118/2025 Art. 19.5)
-        coalesce(
-            {{ local_date('first_request_at') }}
-                <= {{ add_working_days('valid_receipt_date', 'supplement_window_days') }}
-            and {{ local_date('first_request_at') }} <= case receipt_due_source
-                when 'event' then {{ local_date('receipt_due_at') }}
-                when 'record' then {{ local_date('due_at_recorded') }}
-                else receipt_legal_due_date
-            end,
-            false
-        ) as is_supplement_lawful
+        end as receipt_judging_due_date
     from received_due
 
 ),
@@ -132,7 +120,16 @@ restarted as materialized (
 
     select
         *,
-        case when is_supplement_lawful and first_completed_at is not null
+        -- the first request restarts the clock only within the window after the valid receipt and not after the
+        -- due date in force (Nghị định 61/2018 Art. 19; 118/2025 Art. 19.5)
+        coalesce(
+            {{ local_date('first_request_at') }}
+                <= {{ add_working_days('valid_receipt_date', 'supplement_window_days') }}
+            and {{ local_date('first_request_at') }} <= receipt_judging_due_date,
+            false
+        ) as is_supplement_lawful,
+        -- the legal days again from the completed dossier's return (used only if the request was lawful)
+        case when first_completed_at is not null
              then {{ add_working_days(counting_day('first_completed_at', 'channel'), 'legal_working_days') }}
         end as restart_legal_due_date
     from supplemented
@@ -155,12 +152,13 @@ judged as (
         end as due_date_source,
         case when is_supplement_lawful and first_completed_at is not null then first_completed_at
              else coalesce(receipt_event_at, received_at) end as clock_started_at,
-        coalesce(restart_legal_due_date, receipt_legal_due_date) as legal_due_date,
+        case when is_supplement_lawful and first_completed_at is not null then restart_legal_due_date
+             else receipt_legal_due_date end as legal_due_date,
         first_request_at is not null and not is_supplement_lawful
             or supplement_requests > supplement_requests_allowed as is_supplement_out_of_rule,
         -- after a lawful request, until the completed dossier comes back, the case waits for the citizen: no
         -- running deadline
-        is_supplement_lawful and first_completed_at is null as is_waiting_for_citizen
+        is_supplement_lawful and first_completed_at is null and ended_at is null as is_waiting_for_citizen
     from restarted
 
 ),
@@ -210,7 +208,7 @@ classified as (
             as is_ended_after_due,
         is_supplement_lawful,
         is_supplement_out_of_rule,
-        is_waiting_for_citizen and ended_at is null as is_waiting_for_citizen,
+        is_waiting_for_citizen,
         receipt_judging_due_date,
         first_request_at,
         second_request_at,
