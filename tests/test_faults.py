@@ -20,13 +20,14 @@ import pytest
 from conftest import airflow_env, new_database, secrets_found, throwaway_server, warehouse_cli
 
 from ingestion.ingest import ingest_folder
+from ingestion.raw_schema import ensure_raw_schema
 from ingestion.simulator.generate import SimulationSpec, generate
 from warehouse.db import bootstrap
 from warehouse.embedded import EmbeddedPostgres
 
 pytestmark = pytest.mark.slow
 
-BIG_FILE_ROWS = 300_000  # a COPY of several seconds: long enough to stop the server in the middle of it, busy or not
+BIG_FILE_ROWS = 150_000  # a COPY of a few seconds, held open at its end (trigger hold_copy) for the crash
 
 
 @pytest.fixture
@@ -78,6 +79,15 @@ def test_a_database_crash_mid_load_rolls_the_batch_back_and_the_rerun_loads_it_o
 
     with psycopg.connect(url, autocommit=True) as conn:
         bootstrap(conn)
+        ensure_raw_schema(conn)
+        # the COPY statement stays open 3 s after its last row, so the crash always lands inside the batch's
+        # transaction, however fast the machine streams the file and however slow pg_ctl is to stop the server
+        conn.execute(
+            "create function raw.hold_copy() returns trigger language plpgsql as"
+            " $$ begin perform pg_sleep(3); return null; end $$;"
+            " create trigger hold_copy after insert on raw.motcua_cases"
+            " for each statement execute function raw.hold_copy()"
+        )
     seen: dict = {}
     watcher = threading.Thread(target=_crash_when_copying, args=(server, url, seen))
     watcher.start()
