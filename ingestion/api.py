@@ -166,6 +166,8 @@ def pull_source(conn: psycopg.Connection, source: str, client: ApiClient, run_id
     loader = Loader(conn, run_id)
     summary = SourceSummary(source)
     for entity in sorted(entities_of(source), key=ENTITIES.index):
+        if entity.api_resource is None:  # delivered as files only (the office's register)
+            continue
         try:
             if entity is BAOCAO_VALUES:
                 summary.batches.extend(_pull_reports(conn, loader, client))
@@ -240,7 +242,11 @@ def _pull_reports(conn, loader: Loader, client: ApiClient):
         except ValueError as exc:  # one unreadable attachment costs that report only
             results.append(loader.reject("baocao", BAOCAO_VALUES.name, location, None, f"TepBase64: {exc}", "api"))
             continue
-        received = _stamp(item.get("NgayNop")) or dt.datetime.now(LOCAL)
+        received = _stamp(item.get("NgayNop"))
+        if received is None:  # the moment of the pull is not when the report was filed (an outage would make it late)
+            message = f"NgayNop: {item.get('NgayNop')!r} is not a timestamp: the filing time is unknown"
+            results.append(loader.reject("baocao", BAOCAO_VALUES.name, location, None, message, "api"))
+            continue
         notes: list[str] = []
         rows = read_report_workbook(data, received, known[0], known[1], WorkbookNotes(notes))
         results.append(

@@ -241,13 +241,34 @@ BAOCAO_VALUES = Entity(
         F("DonViTinh"),
         F("GiaTri", "number", True),
         F("GhiChu"),
-        F("NgayNop", "timestamp", True),  # when the workbook arrived: file time or the API's delivery time
+        # When the reporting system received the workbook, as its API says; a dropped file has none (its
+        # modification time proves nothing): its filing time is the ledger's delivery of the batch.
+        F("NgayNop", "timestamp"),
     ),
     key=("MaDonVi", "LoaiBaoCao", "KyBaoCao", "MaChiTieu"),
     api_resource="baocao",
     agency_field="MaDonVi",
     period_field="KyBaoCao",
     example_field="MaChiTieu",
+)
+
+# The office's incoming-document register (sổ đăng ký văn bản đến) for report workbooks: when a report
+# reached the office before it was dropped here (by e-mail, post, the document system). The filing time of a
+# report is the earliest of its register entry and the warehouse's first receipt of the workbook.
+BAOCAO_REGISTER = Entity(
+    "baocao_register",
+    "baocao",
+    "so_den",
+    (
+        F("MaDonVi", required=True),
+        F("LoaiBaoCao", required=True, choices=REPORT_TYPES),
+        F("KyBaoCao", required=True),
+        F("NgayDen", "timestamp", True),
+        F("SoDen"),  # the register's number for the document
+    ),
+    key=("MaDonVi", "LoaiBaoCao", "KyBaoCao", "NgayDen"),
+    agency_field="MaDonVi",
+    period_field="KyBaoCao",
 )
 
 ENTITIES = (
@@ -258,6 +279,7 @@ ENTITIES = (
     PAKN_FEEDBACK,
     BAOCAO_INDICATORS,
     BAOCAO_VALUES,
+    BAOCAO_REGISTER,
 )
 
 

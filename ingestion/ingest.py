@@ -6,7 +6,6 @@ rest in path order. A file whose name matches no entity of the source is rejecte
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,8 +163,8 @@ def _ingest_file(conn: psycopg.Connection, loader: Loader, source: str, path: Pa
         if size > bound:  # never read into memory
             message = f"workbook of {size:,} bytes, more than WORKBOOK_MAX_BYTES ({bound:,})"
             return loader.reject(source, entity.name, location, digest, message)
-        received = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-        rows = read_report_workbook(path.read_bytes(), received, known[0][0], known[0][1], WorkbookNotes(notes))
+        # no NgayNop: a file's modification time is whatever the copy kept; the ledger's delivery is the filing time
+        rows = read_report_workbook(path.read_bytes(), None, known[0][0], known[0][1], WorkbookNotes(notes))
     else:
         rows = read_text_file(path, entity)
     result = loader.load(entity, location, rows, content_sha256=digest, notes=notes)

@@ -247,7 +247,7 @@ def _check_shared_strings(archive: zipfile.ZipFile, bounds: Limits) -> None:
 
 def read_report_workbook(
     data: bytes,
-    received_at: dt.datetime,
+    received_at: dt.datetime | None,  # NgayNop: the reporting system's receipt (API); None for a dropped file
     known_agencies: set[str],
     known_indicators: dict[str, str],
     notes: WorkbookNotes,

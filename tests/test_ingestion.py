@@ -43,7 +43,7 @@ def test_a_clean_delivery_loads_every_row_and_quarantines_nothing(db, small_land
     assert db.execute("select count(*) from raw.motcua_cases").fetchone()[0] == counts["case_versions"]
     assert db.execute("select count(*) from raw.motcua_events").fetchone()[0] == counts["events"]
     assert db.execute("select count(*) from raw.pakn_feedback").fetchone()[0] == counts["feedback_versions"]
-    assert summaries["baocao"].count("loaded") == counts["reports"] + 1  # + the indicator catalogue
+    assert summaries["baocao"].count("loaded") == counts["reports"] + 2  # + the indicator catalogue and the register
     ledger = db.execute("select count(*), count(*) filter (where status = 'loaded') from audit.batches").fetchone()
     assert ledger[0] == ledger[1]
 
@@ -119,7 +119,7 @@ def test_the_rest_of_the_delivery_still_loads_next_to_bad_files(bad_delivery, sm
     counts = small_landing[1]
     good_versions = db.execute("select count(*) from raw.motcua_cases where mahoso not like 'BAD-%'").fetchone()[0]
     assert good_versions == counts["case_versions"]
-    assert summaries["baocao"].count("loaded") == counts["reports"] + 2  # catalogue + the partly bad workbook
+    assert summaries["baocao"].count("loaded") == counts["reports"] + 3  # catalogue, register, the partly bad workbook
 
 
 def test_workbook_rows_carry_their_cell_and_extra_sheets_are_noted(bad_delivery):
@@ -190,3 +190,32 @@ def test_quarantined_rows_keep_the_original_text(db):
     assert (result.rows_loaded, result.rows_quarantined) == (0, 2)
     kept = db.execute("select line_no, record from raw.quarantine order by line_no").fetchall()
     assert kept[0][1].startswith('{"MaHoSo":"X"') and kept[1][1] == '{"MaHoSo": '
+
+
+def test_a_dropped_workbook_is_filed_when_first_received_never_at_its_mtime(db, small_landing, tmp_path):
+    """The file's modification time is whatever the copy kept (cp -p, unzip): it is ignored. A workbook carries
+    no NgayNop; its batch is tied to the night that loaded it, whose delivery moment dates it (the register
+    may date it earlier: int_required_reports)."""
+    import os
+
+    from warehouse.db import bootstrap
+
+    landing = _copy(small_landing[0], tmp_path)
+    workbook = next((landing / "baocao").rglob("*_PCTN.xlsx"))
+    long_ago = dt.datetime(2020, 1, 1, tzinfo=dt.UTC).timestamp()
+    os.utime(workbook, (long_ago, long_ago))
+    bootstrap(db)  # the ledger's nightly_runs
+    db.execute(
+        "insert into audit.nightly_runs (run_id, delivered_at) values ('night-x', '2025-07-20 07:00+07')"
+        " on conflict (run_id) do nothing"
+    )
+    ingest_folder(db, "motcua", landing)
+    ingest_folder(db, "baocao", landing, run_id="night-x")
+    stamps = db.execute(
+        "select count(*), count(v.ngaynop), min(r.delivered_at) from raw.baocao_values v"
+        " join audit.batches b on b.batch_id = v._batch_id join audit.nightly_runs r on r.run_id = b.run_id"
+    ).fetchone()
+    assert stamps[0] > 0 and stamps[1] == 0
+    assert stamps[2] == dt.datetime(2025, 7, 20, 0, 0, tzinfo=dt.UTC)
+    register = db.execute("select count(*), min(ngayden) from raw.baocao_register").fetchone()
+    assert register[0] == small_landing[1]["reports"] and register[1].year == 2025

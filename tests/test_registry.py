@@ -33,7 +33,13 @@ def test_every_source_has_its_staging_folder_with_its_sources_file():
 
 def test_every_raw_suite_checks_a_registry_entity_that_names_its_agency_and_period():
     raw = [load(name) for name in suite_names("raw_batches")]
-    assert {s.table for s in raw} == {"raw.motcua_cases", "raw.motcua_events", "raw.pakn_feedback", "raw.baocao_values"}
+    assert {s.table for s in raw} == {
+        "raw.motcua_cases",
+        "raw.motcua_events",
+        "raw.pakn_feedback",
+        "raw.baocao_values",
+        "raw.baocao_register",
+    }
     for suite in raw:
         entity = suite.entity
         assert entity in ENTITIES and entity.agency_field and entity.period_field, suite.name

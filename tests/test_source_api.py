@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ingestion.api import ApiClient, SourceUnavailable, pull_source, watermark
+from ingestion.api import LOCAL, ApiClient, SourceUnavailable, pull_source, watermark
 from ingestion.limits import Limits, limits
 from ingestion.simulator.api import Faults, SourceApi
 from ingestion.simulator.generate import SimulationSpec, generate
@@ -190,3 +190,17 @@ def test_an_unreadable_report_attachment_costs_that_report_only(db, landing):
     assert summary.count("loaded") == workbooks + 1  # every other report, and the indicator catalogue
     (bad,) = [b for b in summary.batches if b.status == "rejected"]
     assert bad.location.endswith("/baocao#hong.xlsx") and bad.message.startswith("TepBase64: ")
+
+
+def test_a_report_without_its_filing_time_is_rejected_not_stamped_with_the_pull(db, landing):
+    with SourceApi(landing, now=NIGHT_2) as api:
+        good = next(r for r in api.data.reports if r["TenTep"].endswith("_PCTN.xlsx"))
+        api.data.reports.insert(0, {**good, "TenTep": "khong_ngay.xlsx", "NgayNop": None})
+        pull_source(db, "motcua", client(api))
+        summary = pull_source(db, "baocao", client(api))
+    (bad,) = [b for b in summary.batches if b.status == "rejected"]
+    assert bad.location.endswith("/baocao#khong_ngay.xlsx")
+    assert bad.message == "NgayNop: None is not a timestamp: the filing time is unknown"
+    # the others keep the reporting system's receipt time: the register's 15:00, not the moment of the pull
+    filed = db.execute("select distinct ngaynop from raw.baocao_values").fetchall()
+    assert filed and all(row[0].astimezone(LOCAL).time() == dt.time(15, 0) for row in filed)

@@ -67,8 +67,18 @@ class SourceData:
                 with open(path, encoding="utf-8") as handle:
                     rows.extend({k: (v or None) for k, v in row.items()} for row in csv.DictReader(handle))
             self.catalogues[resource] = rows
+        arrived = {}  # the fake reporting system received each workbook when the office's register says
+        for path in sorted((landing / "baocao").glob("so_den*.csv")):
+            with open(path, encoding="utf-8") as handle:
+                for row in csv.DictReader(handle):
+                    arrived[(row["MaDonVi"], row["LoaiBaoCao"], row["KyBaoCao"])] = row["NgayDen"]
         for path in sorted((landing / "baocao").rglob("*.xlsx")):
-            filed = dt.datetime.fromtimestamp(path.stat().st_mtime, LOCAL).isoformat(timespec="seconds")
+            agency, _, report_type = path.stem.partition("_")
+            filed = arrived.get((agency, report_type, path.parent.name))
+            if filed is None:  # not a simulated report (a bad input): received when it was written
+                filed = dt.datetime.fromtimestamp(path.stat().st_mtime, LOCAL).isoformat(timespec="seconds")
+            else:
+                filed = dt.datetime.fromisoformat(filed).replace(tzinfo=LOCAL).isoformat()
             self.reports.append(
                 {
                     "TenTep": path.name,

@@ -7,6 +7,7 @@ Layout (the file-drop contract, `<landing>/<source>/...`):
   pakn/pakn_YYYY-MM.jsonl                        the latest version of every feedback that changed that month
   baocao/dm_chitieu.csv                          indicator catalogue
   baocao/<KyBaoCao>/<MaDonVi>_<LoaiBaoCao>.xlsx  one workbook per agency, period and report type
+  baocao/so_den.csv                              the office's incoming register: when each workbook arrived
 Seeded and deterministic: the same arguments give the same records. Memory stays flat in `cases_per_year`
 because each case is written as soon as it has been simulated.
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import random
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
@@ -31,6 +31,7 @@ from .people import People
 from .reports import INDICATORS, load_requirements, values_for, write_workbook
 
 MARKER = ".simulator.json"
+FORMAT = 2  # bumped when the layout changes, so an older landing folder is written again
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -93,7 +94,7 @@ def generate(landing: Path, spec: SimulationSpec = SimulationSpec()) -> dict:
     """Write the whole dataset into `landing`; returns counts. Skips if the same spec was written already."""
     landing = Path(landing)
     marker = landing / MARKER
-    wanted = json.loads(json.dumps(asdict(spec), default=str))
+    wanted = json.loads(json.dumps({**asdict(spec), "format": FORMAT}, default=str))
     if marker.exists() and json.loads(marker.read_text()).get("spec") == wanted:
         return json.loads(marker.read_text())["counts"]
 
@@ -207,8 +208,10 @@ def _write_catalogues(motcua: Path, baocao: Path, agencies: list[Agency]) -> Non
 def _write_reports(
     baocao: Path, rng: random.Random, cal: WorkCalendar, agencies: list[Agency], spec: SimulationSpec
 ) -> int:
+    """One workbook per report filed, and its arrival in the office's register (so_den.csv): the workbooks are
+    dropped in the landing folder later (all on the demo's one night), so their filing time is the register's."""
     requirements = load_requirements()
-    written = 0
+    register = []
     for year in range(spec.start.year + 1, spec.as_of.year + 1):
         for kind in ("6T", "NAM"):
             period = f"{year}-{kind}"
@@ -241,7 +244,10 @@ def _write_reports(
                     path = baocao / period / f"{agency.code}_{req.report_type}.xlsx"
                     rows = values_for(rng, req.report_type, big=agency.kind == "SO")
                     write_workbook(path, agency.code, req.report_type, period, filed.date(), rows)
-                    stamp = filed.replace(tzinfo=LOCAL).timestamp()
-                    os.utime(path, (stamp, stamp))  # the file's arrival time is its filing time
-                    written += 1
-    return written
+                    number = f"{len(register) + 1}/VBĐ"
+                    register.append([agency.code, req.report_type, period, filed.isoformat(), number])
+    with open(baocao / "so_den.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["MaDonVi", "LoaiBaoCao", "KyBaoCao", "NgayDen", "SoDen"])
+        writer.writerows(register)
+    return len(register)

@@ -1,6 +1,8 @@
 -- Every periodic report an agency must file (ref_report_requirements: which kind of agency files which report
 -- for which kind of period, due how many working (or calendar) days after the cut-off), for the six-month and
 -- annual periods that are over, with what happened: filed on time, late, not at all (missing), or not due yet.
+-- Filed = the earliest of the office's register entry (stg_baocao__register) and the first receipt of a workbook
+-- (fct_report_submissions: the reporting system's NgayNop, else the warehouse's ledger), never a file's mtime.
 -- "n working days after the cut-off" is the n-th working day after it (cut-off Saturday 14/6/2025, 2 working
 -- days: Tuesday 17/6).
 with periods as (
@@ -41,25 +43,63 @@ required as (
      and agencies.valid_from <= periods.cutoff_date
      and (agencies.valid_to is null or periods.cutoff_date < agencies.valid_to)
 
+),
+
+filings as (
+
+    select agency_id, report_type, period_id, submitted_at as filed_at, 'ledger' as filing_evidence, submission_id
+    from {{ ref('fct_report_submissions') }}
+    where is_first_submission
+    union all
+    select agency_id, report_type, period_id, arrived_at, 'register', null
+    from {{ ref('stg_baocao__register') }}
+
+),
+
+first_filings as (
+
+    select distinct on (agency_id, report_type, period_id)
+        agency_id,
+        report_type,
+        period_id,
+        {{ local_date('filed_at') }} as filed_date,
+        filing_evidence
+    from filings
+    order by agency_id, report_type, period_id, filed_at, filing_evidence
+
+),
+
+submitted as (
+
+    select
+        first_filings.*,
+        workbooks.submission_id
+    from first_filings
+    left join filings as workbooks
+      on workbooks.agency_id = first_filings.agency_id
+     and workbooks.report_type = first_filings.report_type
+     and workbooks.period_id = first_filings.period_id
+     and workbooks.filing_evidence = 'ledger'
+
 )
 
 select
     required.*,
-    submissions.submission_id,
-    submissions.submitted_date,
+    submitted.submission_id,
+    submitted.filed_date as submitted_date,
+    submitted.filing_evidence,
     case
-        when submissions.submitted_date <= required.deadline_date then 'on_time'
-        when submissions.submitted_date is not null then 'late'
+        when submitted.filed_date <= required.deadline_date then 'on_time'
+        when submitted.filed_date is not null then 'late'
         when required.deadline_date < as_of.as_of_date then 'missing'
         else 'not_yet_due'
     end as filing_status,
-    submissions.submitted_date is not null or required.deadline_date < as_of.as_of_date as is_judged,
-    case when submissions.submitted_date is not null
-         then greatest(submissions.submitted_date - required.deadline_date, 0) end as days_late
+    submitted.filed_date is not null or required.deadline_date < as_of.as_of_date as is_judged,
+    case when submitted.filed_date is not null
+         then greatest(submitted.filed_date - required.deadline_date, 0) end as days_late
 from required
 cross join as_of
-left join {{ ref('fct_report_submissions') }} as submissions
-  on submissions.agency_id = required.agency_id
- and submissions.report_type = required.report_type
- and submissions.period_id = required.period_id
- and submissions.is_first_submission
+left join submitted
+  on submitted.agency_id = required.agency_id
+ and submitted.report_type = required.report_type
+ and submitted.period_id = required.period_id

@@ -15,5 +15,6 @@ select
     submission_id,
     cutoff_date,
     deadline_date,
-    submitted_date
+    submitted_date,
+    filing_evidence
 from {{ ref('int_required_reports') }}
