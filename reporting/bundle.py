@@ -2,7 +2,8 @@
 
 Layout under OUTPUT_DIR/extracts/:
     <period>/<recipient>  ->  .bundles/<period>-<recipient>-<hash>/   (a symbolic link)
-        <recipient>_<period>.xlsx, <recipient>_<period>.pdf, tables/NN_<table>.csv, manifest.json
+        <recipient>_<period>.xlsx, .pdf, .docx (the report draft to edit and sign), tables/NN_<table>.csv,
+        manifest.json
 The bundle is written in full under a new name and then published by atomically replacing the link, so a
 reader sees the old bundle or the new one, never half of one; earlier bundles of the period are removed.
 The files depend only on the marts, so re-running a period with the same data gives the same bytes.
@@ -16,12 +17,13 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 
 from . import charts, tables
+from .document import make_cover, write_docx
 from .pdf import summary_pdf
 from .workbook import Table, write_csv, write_workbook
 
@@ -34,16 +36,18 @@ class Recipient:
     tables: Callable[[psycopg.Connection, tables.Period], list[Table]]
     charts: Callable[[psycopg.Connection, tables.Period], list[bytes]]
     email_variable: str  # environment variable with the recipients' addresses (comma separated)
+    report_types: tuple[str, ...]  # the agencies' periodic reports it follows
 
 
 RECIPIENTS = {
     "so-noi-vu": Recipient(
         "so-noi-vu",
         "Sở Nội vụ tỉnh Khánh Hòa",
-        "Báo cáo kết quả cải cách hành chính",
+        "Số liệu phục vụ báo cáo cải cách hành chính",
         tables.so_noi_vu_tables,
         charts.so_noi_vu_charts,
         "EXTRACT_EMAIL_SO_NOI_VU",
+        ("PCTN", "TCD_KNTC", "CCHC"),
     ),
     "thanh-tra-tinh": Recipient(
         "thanh-tra-tinh",
@@ -52,6 +56,7 @@ RECIPIENTS = {
         tables.thanh_tra_tables,
         charts.thanh_tra_charts,
         "EXTRACT_EMAIL_THANH_TRA_TINH",
+        ("PCTN", "TCD_KNTC"),
     ),
 }
 
@@ -70,28 +75,21 @@ def build_bundle(conn: psycopg.Connection, period_id: str, recipient_slug: str, 
     period = tables.load_period(conn, period_id)
     table_list = recipient.tables(conn, period)
     stem = f"{recipient.slug}_{period.period_id}"
-    files: dict[str, bytes] = {f"{stem}.xlsx": write_workbook(table_list, period.as_of)}
+    cover = make_cover(conn, period, recipient.slug, recipient.name, table_list)
+    files: dict[str, bytes] = {
+        f"{stem}.xlsx": write_workbook(table_list, period.as_of, cover),
+        f"{stem}.docx": write_docx(cover, period.as_of),
+    }
     for number, table in enumerate(table_list, start=1):
         files[f"tables/{number:02d}_{table.slug}.csv"] = write_csv(table)
-    lines = [
-        f"Đơn vị nhận: {recipient.name}",
-        f"Kỳ báo cáo: {period.label} ({period.dates})",
-        f"Số liệu cập nhật đến: {period.as_of:%d/%m/%Y %H:%M}",
-        "Chi tiết theo đơn vị, định nghĩa và nguồn số liệu: xem tệp Excel kèm theo.",
+    by_slug = {table.slug: table for table in table_list}
+    summary = [  # the PDF: the province's figures, the agencies below target, the reports not filed on time, the gaps
+        by_slug["tong_hop_tinh"],
+        by_slug["don_vi_chua_dat_muc_tieu"],
+        tables.late_or_missing_reports(conn, period, recipient.report_types),
+        by_slug["chat_luong_du_lieu"],
     ]
-    summary = []
-    for table in table_list:
-        if table.slug == "che_do_bao_cao":  # the PDF lists only the agencies that did not report on time
-            table = replace(
-                table,
-                title=f"Cơ quan chưa gửi hoặc gửi trễ báo cáo định kỳ – {period.label}",
-                rows=[r for r in table.rows if r.get("status") in ("Chưa gửi", "Trễ hạn")],
-            )
-        if table.slug in ("tong_hop_tinh", "che_do_bao_cao", "chat_luong_du_lieu"):
-            summary.append(table)
-    files[f"{stem}.pdf"] = summary_pdf(
-        f"{recipient.title} – {period.label}", lines, summary, recipient.charts(conn, period)
-    )
+    files[f"{stem}.pdf"] = summary_pdf(cover, summary, recipient.charts(conn, period))
     manifest = {
         "recipient": recipient.name,
         "period": period.period_id,

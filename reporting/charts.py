@@ -20,15 +20,21 @@ def _periods(conn: psycopg.Connection, kind: str, period: Period, count: int) ->
 
 
 def _trend(conn, periods: list[str], kpi_id: str) -> list[tuple[str, float | None]]:
-    """A KPI's province value in each of `periods` (None where it has none)."""
-    values = dict(
-        conn.execute(
-            "select period_id, value from marts.kpi_values where kpi_id = %s and scope = 'province'"
-            " and period_id = any(%s)",
-            (kpi_id, periods),
-        ).fetchall()
-    )
-    return [(p, values.get(p)) for p in periods]
+    """A KPI's province value in each of `periods` (None where it has none), labelled as a reader says the
+    period: "T7/2025" for a month (statistical: from the 15th of the month before to the 14th), the label of
+    dim_period otherwise."""
+    rows = conn.execute(
+        "select p.period_id, p.period_kind, p.label_vi, k.value from marts.dim_period p"
+        " left join marts.kpi_values k on k.period_id = p.period_id and k.kpi_id = %s and k.scope = 'province'"
+        " where p.period_id = any(%s)",
+        (kpi_id, periods),
+    ).fetchall()
+    found = {r[0]: r for r in rows}
+    out = []
+    for period in periods:
+        _, kind, label, value = found[period]
+        out.append((label.replace("Tháng ", "T") if kind == "month" else label, value))
+    return out
 
 
 def _label(conn, kpi_id: str) -> str:
@@ -48,13 +54,13 @@ def so_noi_vu_charts(conn: psycopg.Connection, period: Period) -> list[bytes]:
     months = _periods(conn, "month", period, 12)
     charts = [
         chart_png(
-            "Tỷ lệ hồ sơ giải quyết đúng hạn theo tháng (toàn tỉnh)",
+            "Tỷ lệ hồ sơ giải quyết đúng hạn theo tháng thống kê (toàn tỉnh)",
             {"Đúng hạn": _trend(conn, months, "case_on_time_rate")},
             target=_target(conn, "case_on_time_rate", period),
             show_no_target=True,
         ),
         chart_png(
-            "Trực tuyến và số hóa theo tháng (toàn tỉnh)",
+            "Nộp trực tuyến, thanh toán trực tuyến và số hóa theo tháng thống kê (toàn tỉnh)",
             {
                 "Nộp trực tuyến": _trend(conn, months, "online_submission_share"),
                 "Thanh toán trực tuyến": _trend(conn, months, "online_payment_share"),
@@ -62,7 +68,7 @@ def so_noi_vu_charts(conn: psycopg.Connection, period: Period) -> list[bytes]:
             },
         ),
         chart_png(
-            "Tỷ lệ hồ sơ đất đai trễ hạn theo tháng, kể cả hồ sơ đang quá hạn (toàn tỉnh)",
+            "Tỷ lệ hồ sơ đất đai trễ hạn, kể cả hồ sơ đang quá hạn, theo tháng thống kê (toàn tỉnh)",
             {"Đất đai trễ hạn": _trend(conn, months, "land_late_rate_incl_overdue")},
             target=_target(conn, "land_late_rate_incl_overdue", period),
             show_no_target=True,
@@ -99,9 +105,17 @@ def thanh_tra_charts(conn: psycopg.Connection, period: Period) -> list[bytes]:
             "Tiếp công dân, đơn khiếu nại, tố cáo theo kỳ (tổng các cơ quan báo cáo)",
             {_label(conn, kpi): _trend(conn, halves, kpi) for kpi in reported},
             percent=False,
+            unit="lượt, đơn",
         ),
         chart_png(
-            "Tỷ lệ PAKN trả lời đúng hạn theo tháng (toàn tỉnh)",
+            "Tỷ lệ giải quyết khiếu nại, tố cáo thuộc thẩm quyền và kê khai tài sản theo kỳ (các cơ quan báo cáo)",
+            {
+                _label(conn, kpi): _trend(conn, halves, kpi)
+                for kpi in ("complaint_resolution_rate", "denunciation_resolution_rate", "asset_declaration_rate")
+            },
+        ),
+        chart_png(
+            "Tỷ lệ PAKN trả lời đúng hạn theo tháng thống kê (toàn tỉnh)",
             {"PAKN đúng hạn": _trend(conn, months, "feedback_on_time_rate")},
             target=_target(conn, "feedback_on_time_rate", period),
         ),

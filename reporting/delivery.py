@@ -8,6 +8,7 @@ from the `smtp_default` connection (AIRFLOW_CONN_SMTP_DEFAULT), never from the r
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 
@@ -29,15 +30,18 @@ def deliver(bundle: Bundle) -> list[str]:
     from airflow.utils.email import send_email
 
     recipient = RECIPIENTS[bundle.recipient]
-    attachments = [str(f) for f in bundle.files if f.suffix in (".xlsx", ".pdf") or f.name == "manifest.json"]
+    attachments = [str(f) for f in bundle.files if f.suffix in (".xlsx", ".pdf", ".docx")]
+    start, end = (dt.date.fromisoformat(bundle.manifest[k]) for k in ("period_start", "period_end"))
+    as_of = dt.datetime.fromisoformat(bundle.manifest["data_as_of"])
     send_email(
         to=to,
         subject=f"{recipient.title} – {bundle.manifest['period_label']}",
         html_content=(
-            f"<p>Kính gửi {recipient.name},</p><p>Kho dữ liệu chỉ số tỉnh gửi báo cáo kỳ "
-            f"{bundle.manifest['period_label']} ({bundle.manifest['period_start']} – "
-            f"{bundle.manifest['period_end']}), số liệu đến {bundle.manifest['data_as_of']}.</p>"
-            "<p>Tệp đính kèm: bảng tính Excel, bản tóm tắt PDF và danh mục tệp (mã SHA-256).</p>"
+            f"<p>Kính gửi {recipient.name},</p><p>Kho dữ liệu chỉ số tỉnh gửi số liệu "
+            f"{bundle.manifest['period_label'].lower()} (từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}), "
+            f"cập nhật đến {as_of:%H:%M} ngày {as_of:%d/%m/%Y}.</p>"
+            "<p>Tệp đính kèm: dự thảo báo cáo (Word) để đơn vị chỉnh sửa, ký ban hành; bản PDF; bảng tính Excel "
+            "với các biểu chi tiết theo đơn vị.</p>"
         ),
         files=attachments,
     )

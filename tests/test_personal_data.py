@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -140,6 +141,10 @@ def _extract_texts(extracts: Path) -> dict[str, str]:
             texts[where] = "\n".join(cells)
         elif path.suffix == ".pdf":
             texts[where] = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+        elif path.suffix == ".docx":
+            document = Document(str(path))
+            cells = [c.text for table in document.tables for row in table.rows for c in row.cells]
+            texts[where] = "\n".join([p.text for p in document.paragraphs] + cells)
         elif path.suffix in (".csv", ".json", ".txt", ".md"):
             texts[where] = path.read_text(encoding="utf-8-sig")
         else:
@@ -151,10 +156,10 @@ def test_no_extract_file_holds_a_value_of_a_pii_field(published, pii):
     _, _, extracts = published
     texts = _extract_texts(extracts)
     kinds = {w.rsplit(".", 1)[-1] for w in texts}
-    assert {"xlsx", "pdf", "csv", "json"} <= kinds, kinds
+    assert {"xlsx", "pdf", "docx", "csv", "json"} <= kinds, kinds
     # the scan reads the Vietnamese text the recipients read: agencies' names in workbooks, the province in PDFs
     assert all("Sở Tư pháp" in t for w, t in texts.items() if w.endswith(".xlsx"))
-    assert all("Khánh Hòa" in t for w, t in texts.items() if w.endswith(".pdf"))
+    assert all("Khánh Hòa" in t for w, t in texts.items() if w.endswith((".pdf", ".docx")))
     assert not _leaks(pii, texts)
 
 

@@ -39,7 +39,19 @@ ENVIRONMENT = {
     "SOURCE_API_MAX_PAGE_BYTES": "52428800: an answer with a larger body is rejected",
     "SOURCE_API_MAX_SECONDS": "3600: a pull still running after this long is rejected",
     "PUBLISH_MARGIN_DAYS": "3: the rollup publishes a period this many days after its last report deadline",
+    # who issues the extracts (their heading, Nghị định 30/2020/NĐ-CP)
+    "EXTRACT_ISSUER_PARENT": "UBND TỈNH KHÁNH HÒA: the body above the issuer, first line of the heading",
+    "EXTRACT_ISSUER": "SỞ KHOA HỌC VÀ CÔNG NGHỆ: the body that runs the warehouse and issues the extracts",
+    "EXTRACT_ISSUER_CODE": "SKHCN: the issuer's abbreviation in the document number (Số: …/BC-SKHCN)",
+    "EXTRACT_PLACE": "Khánh Hòa: the place in the document's date line",
 }
+
+
+def issuer() -> dict[str, str]:
+    """EXTRACT_ISSUER_PARENT, EXTRACT_ISSUER, EXTRACT_ISSUER_CODE, EXTRACT_PLACE: the extracts' heading."""
+    defaults = {name: text.split(":")[0] for name, text in ENVIRONMENT.items() if name.startswith("EXTRACT_I")}
+    defaults["EXTRACT_PLACE"] = ENVIRONMENT["EXTRACT_PLACE"].split(":")[0]
+    return {name.removeprefix("EXTRACT_").lower(): os.environ.get(name) or value for name, value in defaults.items()}
 
 
 def retry_delay_seconds() -> int:
