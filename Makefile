@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run nightly rollup test test-fast lint dbt compose-env db-start db-stop db-url db-dump db-restore psql kpis blockers clean
+.PHONY: run nightly rollup site test test-fast lint dbt compose-env db-start db-stop db-url db-dump db-restore psql kpis blockers clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -24,6 +24,11 @@ run: $(VENV)/.synced
 # FULL_REFRESH=1 rebuilds every dbt model from raw
 nightly: $(VENV)/.synced
 	$(PY) -m warehouse nightly $(if $(DATE),--date $(DATE)) $(if $(FULL_REFRESH),--full-refresh)
+
+# the officials' site the night built (OUTPUT_DIR/site), served on http://127.0.0.1:$(SITE_PORT)/ for a look
+SITE_PORT ?= 8800
+site: $(VENV)/.synced
+	$(PY) -m warehouse site --port $(SITE_PORT)
 
 test: $(VENV)/.synced
 	$(VENV)/bin/ruff check .

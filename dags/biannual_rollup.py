@@ -63,6 +63,12 @@ def biannual_rollup():
 
         return send(period)
 
+    @task(retries=1)
+    def publish_site() -> dict:
+        from warehouse.nightly import publish_site
+
+        return publish_site()  # the site offers the documents just published
+
     period = choose_period()
     allowed = check_open_gaps(period)
     period_is_due(period) >> allowed
@@ -72,6 +78,7 @@ def biannual_rollup():
     ]
     allowed >> bundles
     bundles >> deliver_extracts(period)
+    bundles >> publish_site()
 
 
 biannual_rollup()

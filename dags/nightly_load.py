@@ -12,7 +12,8 @@ batches with Great Expectations, build the dbt warehouse, check the marts.
 - `build_marts`: `dbt build` (seeds, models, tests); if it fails the marts keep yesterday's data.
 - `validate_marts`: GX on the marts; on success the `khanhhoa_marts` asset is updated, which the
   six-monthly rollup listens for.
-- `publish_docs`: dbt's documentation site into `OUTPUT_DIR/dbt/target/`.
+- `publish_docs`: dbt's documentation as one page, `OUTPUT_DIR/dbt/target/static_index.html`.
+- `publish_site`: the officials' site into `OUTPUT_DIR/site/` (read as the analyst role); the night ends here.
 
 Each task runs under its own database role (loader, transformer, checker). A task that still fails after its
 retries marks the night failed in `audit.nightly_runs` (the rollup then publishes nothing) and, when
@@ -109,6 +110,12 @@ def nightly_load():
 
         return publish_docs(context["run_id"])
 
+    @task(retries=1)
+    def publish_site(**context) -> dict:
+        from warehouse.nightly import publish_site
+
+        return publish_site(context["run_id"])
+
     ready = prepare_warehouse()
     # one ingest task per source of the registry (ingestion/contracts.py), after the sources it depends on
     loads = {source.name: ingest.override(task_id=f"ingest_{source.name}")(source.name) for source in SOURCES}
@@ -117,7 +124,7 @@ def nightly_load():
         upstream >> loads[source.name]
     checked = validate_raw_batches(list(loads.values()))
     built = build_marts()
-    checked >> built >> validate_marts() >> publish_docs()
+    checked >> built >> validate_marts() >> publish_docs() >> publish_site()
 
 
 nightly_load()

@@ -39,6 +39,7 @@ def test_nightly_load_is_wired_as_documented(dagbag):
         "build_marts",
         "validate_marts",
         "publish_docs",
+        "publish_site",
     }
     upstream = {t.task_id: {u.task_id for u in t.upstream_list} for t in dag.tasks}
     for source in SOURCES:
@@ -49,6 +50,7 @@ def test_nightly_load_is_wired_as_documented(dagbag):
     assert upstream["build_marts"] == {"validate_raw_batches"}
     assert upstream["validate_marts"] == {"build_marts"}
     assert upstream["publish_docs"] == {"validate_marts"}
+    assert upstream["publish_site"] == {"publish_docs"}
     assert dag.timetable.expression == "0 1 * * *"
     assert "Asia/Ho_Chi_Minh" in str(dag.timetable.timezone)
     assert all(t.retries >= 1 for t in dag.tasks)
@@ -86,5 +88,6 @@ def test_biannual_rollup_waits_for_the_marts_and_refuses_before_building(dagbag)
     assert upstream["check_open_gaps"] == {"choose_period", "period_is_due"}
     assert upstream["build_so_noi_vu"] == upstream["build_thanh_tra_tinh"] == {"check_open_gaps", "choose_period"}
     assert upstream["deliver_extracts"] == {"build_so_noi_vu", "build_thanh_tra_tinh", "choose_period"}
+    assert upstream["publish_site"] == {"build_so_noi_vu", "build_thanh_tra_tinh"}  # to offer the new documents
     assert "khanhhoa_marts" in repr(dag.timetable.asset_condition)
     assert "period" in dag.params

@@ -265,7 +265,7 @@ def recount_queries(c: dict) -> dict[str, str]:
             "agency": f"select agency_id as key, period_id, {head} group by 1, 2",
             "province": f"select 'province' as key, period_id, {head} group by 2",
         }
-    sums = f"sum({num}) as num, sum({den}) as den"
+    sums = f"sum({num}) as num, {f'sum({den})' if den else 'null'} as den"  # a count has no denominator
     if c["measured_in"] == "kpi_766_scorecard":
         item = f"indicator_id = '{c['item']}'"
         return {

@@ -172,11 +172,31 @@ def print_kpis() -> None:
     print("\nOutputs:")
     print(f"  marts (SQL): schema marts in {redact(database_url())}  (`make db-url` prints a URL for psql)")
     print("  every KPI: marts.kpi_values (what each one is: marts.dim_kpi)")
-    print(f"  dbt docs: {config.dbt_target_dir / 'target' / 'index.html'}")
+    print(f"  site for officials: {config.output_dir / 'site' / 'index.html'}  (`make site` serves it)")
+    print(f"  dbt docs: {config.dbt_target_dir / 'target' / 'static_index.html'}")
     docs = config.output_dir / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     print(f"  data quality: dq.open_gaps in the warehouse; GX Data Docs: {docs}")
     print(f"  extracts: {config.output_dir / 'extracts'}")
     print(f"  logs: {config.output_dir / 'logs'}")
+
+
+def _serve_site(port: int) -> int:
+    """The site as any static server would serve it, on loopback only."""
+    import functools
+    import http.server
+
+    folder = settings().output_dir / "site"
+    if not (folder / "index.html").exists():
+        print(f"no site at {folder}: run `make run` (or a night) first")
+        return 1
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        print(f"serving {folder} on http://127.0.0.1:{port}/ (Ctrl+C to stop)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
 
 
 def _pct(value) -> str:
@@ -200,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     db.add_argument("--replace", action="store_true", help="restore: drop and re-create the database first")
     rollup = sub.add_parser("rollup", help="publish the six-monthly extracts through Airflow")
     rollup.add_argument("--period", help="e.g. 2025-6T or 2025-NAM (default: the period due, if any)")
+    site = sub.add_parser("site", help="serve the officials' site (OUTPUT_DIR/site) on localhost for a look")
+    site.add_argument("--port", type=int, default=8800)
     blockers = sub.add_parser("blockers", help="what blocks publishing a period")
     blockers.add_argument("--period", required=True, help="e.g. 2025-6T or 2025-NAM")
     batches = sub.add_parser("batches", help="the batch ledger")
@@ -254,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
         target = str(settings().dbt_target_dir / "sqlfluff")
         env = {**os.environ, **dbt_environment(), "WH_ROLE": "", "DBT_TARGET_PATH": target}
         return subprocess.run(command, cwd=PROJECT_ROOT, env=env).returncode
+    if args.command == "site":
+        return _serve_site(args.port)
     if args.command == "blockers":
         return _blockers(args.period)
     if args.command == "rollup":

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 
 from ingestion.api import ApiClient, pull_source
 from ingestion.ingest import ingest_folder
 
 from .config import settings
 from .db import bootstrap, connect, database_url, redact, sqlalchemy_url
-from .roles import CHECKER, LOADER
+from .roles import ANALYST, CHECKER, LOADER
 
 log = logging.getLogger(__name__)
 
@@ -153,14 +154,35 @@ def validate_marts(run_id: str | None = None) -> dict:
 
 
 def publish_docs(run_id: str | None = None) -> dict:
-    """dbt's documentation site (index.html + manifest + catalog) under OUTPUT_DIR/dbt/target."""
+    """dbt's documentation as one self-contained page (OUTPUT_DIR/dbt/target/static_index.html: it opens from
+    the file system, where index.html would wait for JSON it cannot fetch)."""
     from .dbt import run_dbt
 
-    outcome = run_dbt(["docs", "generate"])
+    outcome = run_dbt(["docs", "generate", "--static"])
     if not outcome.success:
         raise MartBuildError("dbt docs generate failed:\n" + "\n".join(outcome.failures))
-    site = settings().dbt_target_dir / "target" / "index.html"
-    log.info("dbt docs: %s", site)
+    page = dbt_docs_page()
+    log.info("dbt docs: %s", page)
+    return {"dbt_docs": str(page)}
+
+
+def dbt_docs_page() -> Path:
+    return settings().dbt_target_dir / "target" / "static_index.html"
+
+
+def publish_site(run_id: str | None = None) -> dict:
+    """The officials' site (website/) into OUTPUT_DIR/site from the marts, read as the analyst role; the night
+    ends here."""
+    from expectations.runner import data_docs_index
+    from website.build import build_site
+
+    with connect(role=ANALYST) as conn:
+        site = build_site(
+            conn,
+            settings().output_dir / "site",
+            extracts=settings().output_dir / "extracts",
+            tech={"dbt_docs": dbt_docs_page(), "gx_docs": data_docs_index()},
+        )
     if run_id:
         record_end(run_id)
-    return {"dbt_docs": str(site)}
+    return {"site": str(site / "index.html")}

@@ -43,6 +43,7 @@ touching as (
         periods.starts_at,
         periods.ends_at,
         periods.end_date,
+        periods.near_due_until_date,
         cases.*,
         cases.ended_at is null or cases.ended_at >= periods.ends_at as is_open_at_end,
         -- a supplement requested by the period's end and not yet answered then (the completed dossier not back)
@@ -83,8 +84,8 @@ moments as (
         case when touching.is_open_at_end
               and not (touching.is_supplement_lawful and touching.is_awaiting_supplement_at_end) then
             case when touching.is_supplement_lawful and touching.first_completed_at < touching.ends_at
-                 then touching.judging_due_date else touching.receipt_judging_due_date end >= touching.end_date
-        end as is_within_due_at_end,
+                 then touching.judging_due_date else touching.receipt_judging_due_date end
+        end as due_date_at_end,
         -- 766's judgement, with the states at the period's end, always against the due date set on receipt (the
         -- engine subtracts the supplement wait instead of restarting the clock): more than one request made by
         -- then is late; a case awaiting its supplement is judged at the request; an ended case at its end less
@@ -120,7 +121,12 @@ select
     coalesce(moments.ended_at_agency = agencies.agency_id and moments.is_ended_after_due, false) as is_ended_after_due,
     coalesce(moments.open_at_end_at = agencies.agency_id, false) as is_open_at_end,
     case when moments.open_at_end_at = agencies.agency_id then moments.is_waiting_at_end end as is_waiting_at_end,
-    case when moments.open_at_end_at = agencies.agency_id then moments.is_within_due_at_end end as is_within_due_at_end,
+    case when moments.open_at_end_at = agencies.agency_id then moments.due_date_at_end >= moments.end_date end
+        as is_within_due_at_end,
+    -- within due but due by the N-th working day after the period's end (ref_early_warning): sắp trễ hạn
+    case when moments.open_at_end_at = agencies.agency_id
+         then moments.due_date_at_end between moments.end_date and moments.near_due_until_date end as is_near_due_at_end,
+    case when moments.open_at_end_at = agencies.agency_id then moments.due_date_at_end end as due_date_at_end,
     coalesce(moments.processed_766_at = agencies.agency_id, false) as is_processed_766,
     case when moments.processed_766_at = agencies.agency_id then moments.is_on_time_766_at_end end
         as is_on_time_766_at_end,

@@ -44,12 +44,12 @@ flows as (
 
     select
         period_id, agency_id, field_id, channel, is_carried_over, is_received, ended_outcome, ended_timeliness,
-        is_ended_after_due, is_open_at_end, is_waiting_at_end, is_within_due_at_end, has_supplement_request,
-        is_supplement_out_of_rule, null as moved
+        is_ended_after_due, is_open_at_end, is_waiting_at_end, is_within_due_at_end, is_near_due_at_end,
+        has_supplement_request, is_supplement_out_of_rule, null as moved
     from states
     union all
-    select period_id, agency_id, field_id, channel, false, false, null, null, false, false, null, null, false, false,
-           direction
+    select period_id, agency_id, field_id, channel, false, false, null, null, false, false, null, null, null, false,
+           false, direction
     from moves
 
 ),
@@ -76,6 +76,7 @@ counted as (
         count(*) filter (where is_open_at_end)::int as in_progress,
         count(*) filter (where is_open_at_end and is_within_due_at_end)::int as in_progress_within_due,
         count(*) filter (where is_open_at_end and not is_within_due_at_end)::int as in_progress_overdue,
+        count(*) filter (where is_open_at_end and is_near_due_at_end)::int as in_progress_near_due,
         count(*) filter (where ended_outcome = 'returned')::int as returned,
         count(*) filter (where ended_outcome = 'withdrawn')::int as withdrawn,
         count(*) filter (where is_ended_after_due)::int as ended_after_due,
@@ -114,6 +115,7 @@ select
     counted.in_progress,
     counted.in_progress_within_due,
     counted.in_progress_overdue,
+    counted.in_progress_near_due,
     counted.in_progress_waiting,
     counted.returned,
     counted.withdrawn,

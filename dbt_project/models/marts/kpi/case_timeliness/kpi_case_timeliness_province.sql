@@ -19,6 +19,7 @@ with counted as (
         sum(in_progress)::int as in_progress,
         sum(in_progress_within_due)::int as in_progress_within_due,
         sum(in_progress_overdue)::int as in_progress_overdue,
+        sum(in_progress_near_due)::int as in_progress_near_due,
         sum(in_progress_waiting)::int as in_progress_waiting,
         sum(ended_with_supplement)::int as ended_with_supplement,
         sum(ended_supplement_out_of_rule)::int as ended_supplement_out_of_rule,
