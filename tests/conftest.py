@@ -30,6 +30,22 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW_HOME", str(PROJECT_ROOT / ".tmp" / "airflow-pytest"))
 
 
+def debian_tool(binary: str, package: str) -> str:
+    """A Debian package's program, installed with apt-get when missing (a new machine has apt and nothing else;
+    CI runs as root), the package lists refreshed first if the install cannot find it."""
+    found = shutil.which(binary)
+    if found:
+        return found
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", package]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if subprocess.run(install, capture_output=True, env=env, timeout=1200).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=env, timeout=600)
+        subprocess.run(install, capture_output=True, env=env, timeout=1200, check=True)
+    found = shutil.which(binary)
+    assert found, f"{binary} (Debian's {package}) is needed by this test"
+    return found
+
+
 @contextmanager
 def throwaway_server(prefix: str):
     """An embedded PostgreSQL in a new data folder under .tmp/, removed afterwards: (server, its state)."""

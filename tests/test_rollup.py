@@ -6,7 +6,6 @@ from __future__ import annotations
 import email
 import hashlib
 import json
-import shutil
 import socketserver
 import subprocess
 import threading
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROLLUP_PERIOD as PERIOD  # the period the `published` fixture publishes
-from conftest import warehouse_cli
+from conftest import debian_tool, warehouse_cli
 from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -280,23 +279,13 @@ def test_the_pdf_reads_without_excel_and_carries_the_period_and_totals(published
     assert len(pages) >= 3  # the document, the tables, the charts
 
 
-def pdftoppm() -> str:
-    """Debian's poppler-utils, installed when missing (a new machine has apt and nothing else)."""
-    found = shutil.which("pdftoppm")
-    if not found:
-        subprocess.run(["apt-get", "install", "-y", "-q", "poppler-utils"], check=True, capture_output=True)
-        found = shutil.which("pdftoppm")
-    assert found, "pdftoppm (poppler-utils) is needed to look at the PDF pages"
-    return found
-
-
 def test_no_table_or_chart_of_the_pdfs_passes_the_printable_width(published, tmp_path):
     """Every page rendered to an image (kept in the test's folder): nothing is drawn in the side margins,
     1.5 cm of the 29.7 cm A4 landscape page, where a table that runs off the frame would show."""
     from PIL import Image
 
     _, _, extracts = published
-    tool = pdftoppm()
+    tool = debian_tool("pdftoppm", "poppler-utils")
     for slug in ("so-noi-vu", "thanh-tra-tinh"):
         folder, _ = bundle(extracts, slug)
         subprocess.run(

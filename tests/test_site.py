@@ -9,27 +9,17 @@ from __future__ import annotations
 import functools
 import http.server
 import re
-import shutil
-import subprocess
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import debian_tool
 from test_personal_data import _leaks, _pii_values
 
 from reporting.labels import number_vi
 
 pytestmark = pytest.mark.slow
-
-
-def chromium() -> str:
-    found = shutil.which("chromium")
-    if not found:
-        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, capture_output=True, timeout=900)
-        found = shutil.which("chromium")
-    assert found, "Debian's chromium is needed to look at the site"
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +39,9 @@ def browser(site):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        launched = playwright.chromium.launch(
+            executable_path=debian_tool("chromium", "chromium"), args=["--no-sandbox"]
+        )
         yield launched
         launched.close()
 
