@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 import psycopg
 import pytest
 from conftest import airflow_env, new_database, secrets_found, throwaway_server, warehouse_cli
+from test_incremental_build import _build, _marts
 
 from ingestion.ingest import ingest_folder
 from ingestion.raw_schema import ensure_raw_schema
@@ -158,7 +159,11 @@ def failed_night(tmp_path_factory, server_url):
         conn.execute("alter table reference.ref_kpi_targets rename column target_value_typo to target_value")
         third = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-07-20T07:00:00+07:00")
         healed = {t: _fingerprint(conn, t) for t in before}
+        healed_marts = _marts(url)
+        _build(url, "--full-refresh")  # what the healed night must equal: every model rebuilt from raw
         yield {
+            "healed_marts": healed_marts,
+            "rebuilt_marts": _marts(url),
             "root": root,
             "before": before,
             "after_failure": after_failure,
@@ -202,6 +207,11 @@ def test_the_next_good_night_brings_the_marts_up_to_date(failed_night):
     assert failed_night["healed"]["kpi_values"] != failed_night["before"]["kpi_values"]
     for table in UNTOUCHED:
         assert failed_night["healed"][table] == failed_night["after_failure"][table], table
+    # not just changed: every mart is what a full rebuild of the same raw data gives
+    healed, rebuilt = failed_night["healed_marts"], failed_night["rebuilt_marts"]
+    assert set(healed) == set(rebuilt) and len(healed) > 10
+    for table in rebuilt:
+        assert healed[table] == rebuilt[table], table
 
 
 def test_the_failure_messages_do_not_reveal_the_database_password(failed_night, server_url):

@@ -24,6 +24,7 @@ class Expected:
     reason: str  # a fragment of the message the loader must give (file) or of the first quarantined row's reason
     quarantined_rows: tuple[int, ...] = ()  # lines (text) or sheet rows (workbooks) that must be quarantined
     loaded_rows: int = 0
+    reasons: tuple[str, ...] = ()  # a fragment of each quarantined row's reason, in the order of the rows
 
 
 def case_record(code: str, **changes) -> dict:
@@ -97,7 +98,15 @@ def write_bad_inputs(landing: Path, agency: str, period: str = "2025-6T") -> lis
     ]
     path = motcua / "hoso_bad_rows.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    expected.append(Expected(path, "loaded", "invalid JSON", (2, 3, 4, 5, 6, 8), loaded_rows=2))
+    reasons = (
+        "invalid JSON",
+        "TrangThai: 'DA_XONG' is not one of",
+        "KenhNop: expected a whole number, got 'trực tuyến'",
+        "NgayTiepNhan: not an ISO-8601 timestamp",
+        "MaDonVi: required field is missing",
+        "expected a JSON object, got list",
+    )
+    expected.append(Expected(path, "loaded", "invalid JSON", (2, 3, 4, 5, 6, 8), loaded_rows=2, reasons=reasons))
 
     path = motcua / "hoso_windows1258.jsonl"  # not UTF-8 at all
     text = unicodedata.normalize("NFD", json.dumps(case_record("BAD-0100"), ensure_ascii=False))
@@ -119,7 +128,9 @@ def write_bad_inputs(landing: Path, agency: str, period: str = "2025-6T") -> lis
         "BAD-0001,2025-08-04T09:30:00,CHUYEN_XU_LY,XA-22366,,,extra\n",
         encoding="utf-8",
     )
-    expected.append(Expected(path, "loaded", "7 columns where the header has 6", (3,), loaded_rows=1))
+    expected.append(
+        Expected(path, "loaded", "7 columns where the header has 6", (3,), loaded_rows=1, reasons=("7 columns",))
+    )
 
     # values PostgreSQL cannot store, and records no reader should hold in memory: each costs its row only
     lines = [
@@ -132,7 +143,14 @@ def write_bad_inputs(landing: Path, agency: str, period: str = "2025-6T") -> lis
     ]
     path = motcua / "hoso_hostile.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    expected.append(Expected(path, "loaded", "NUL character", (2, 3, 4, 5, 6), loaded_rows=1))
+    reasons = (
+        "ChuHoSo: contains a NUL character",
+        "KenhNop: 2147483648 is outside the whole numbers PostgreSQL stores",
+        "record longer than MAX_RECORD_BYTES",
+        "invalid JSON: depth limit exceeded",
+        "invalid JSON",  # Infinity is not JSON
+    )
+    expected.append(Expected(path, "loaded", "NUL character", (2, 3, 4, 5, 6), loaded_rows=1, reasons=reasons))
 
     path = motcua / "sukien_nul.csv"
     path.write_text(
@@ -141,7 +159,9 @@ def write_bad_inputs(landing: Path, agency: str, period: str = "2025-6T") -> lis
         "BAD-0301,2025-08-04T09:30:00,CHUYEN_XU_LY,XA-22366,,chuyển\x00 phòng\n",
         encoding="utf-8",
     )
-    expected.append(Expected(path, "loaded", "GhiChu: contains a NUL character", (3,), loaded_rows=1))
+    expected.append(
+        Expected(path, "loaded", "GhiChu: contains a NUL character", (3,), loaded_rows=1, reasons=("GhiChu: contains",))
+    )
 
     path = pakn / "pakn_bad_rows.jsonl"
     feedback = {
@@ -169,7 +189,9 @@ def write_bad_inputs(landing: Path, agency: str, period: str = "2025-6T") -> lis
         + "\n",
         encoding="utf-8",
     )
-    expected.append(Expected(path, "loaded", "CongKhai: expected true/false", (2,), loaded_rows=1))
+    expected.append(
+        Expected(path, "loaded", "CongKhai: expected true/false", (2,), loaded_rows=1, reasons=("CongKhai: expected",))
+    )
 
     # report workbooks
     good_header = {"B2": agency, "B3": "PCTN", "B4": period, "B5": dt.date(2025, 6, 16)}
@@ -212,5 +234,16 @@ def write_bad_inputs(landing: Path, agency: str, period: str = "2025-6T") -> lis
         ["PCTN07", "Số người", "Người", 0, None],  # row 16
     ]
     _workbook(path, good_header, rows, extra_sheet=True, merge="E15:E16")
-    expected.append(Expected(path, "loaded", "unknown indicator code", (10, 11, 12, 13, 14, 15, 16), loaded_rows=1))
+    reasons = (
+        "unknown indicator code 'PCTN99'",
+        "GiaTri: text in a numeric cell",
+        "duplicated indicator PCTN01 (first on row 9)",
+        "GiaTri: a formula (=SUM(D9:D10))",
+        "indicator TCD01 belongs to TCD_KNTC, not PCTN",
+        "merged cells E15:E16",
+        "merged cells E15:E16",
+    )
+    expected.append(
+        Expected(path, "loaded", "unknown indicator code", (10, 11, 12, 13, 14, 15, 16), loaded_rows=1, reasons=reasons)
+    )
     return expected

@@ -27,13 +27,17 @@
 {%- endmacro %}
 
 {#- The periods of `kinds` a change can reach: from the earliest receipt date among the changed cases (and
-    feedback, if asked) onwards, plus every period not over yet (they are measured up to the data's moment,
-    which moves every night). -#}
+    feedback, if asked) onwards, plus every period that was not over at the model's last build (measured up to
+    the data's moment then, which has moved since: its cut-off is on or after that build's data date) and every
+    period not over yet. -#}
 {% macro periods_to_refresh(kinds, since, with_cases=true, with_feedback=false) -%}
     (select period_id from {{ ref('int_periods_measured') }}
      where period_kind in ({% for k in kinds %}'{{ k }}'{{ ', ' if not loop.last }}{% endfor %})
        {%- if is_incremental() %}
-       and (is_period_open or cutoff_date >= least(
+       and (is_period_open
+            or cutoff_date >= (select {{ local_date('max(delivered_at)') }} from {{ ref('stg_audit__batches') }}
+                               where is_loaded and batch_id <= {{ since }})
+            or cutoff_date >= least(
             {%- if with_cases %}
             (select min(received_date) from {{ ref('fct_cases') }} where source_batch_id > {{ since }}),
             {%- endif %}
