@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- Every periodic report an agency must file (ref_report_requirements: which kind of agency files which report
 -- for which kind of period, due how many working (or calendar) days after the cut-off), for the six-month and
 -- annual periods that are over, with what happened: filed on time, late, not at all (missing), or not due yet.
