@@ -35,7 +35,7 @@ test: $(VENV)/.synced
 	$(PY) -m pytest
 
 # the inner loop of a developer changing a KPI: unit tests, the golden cases and every dbt unit test, no Airflow
-# run and no simulated province (about 50 s)
+# run and no simulated province (about 75 s)
 test-fast: $(VENV)/.synced
 	$(PY) -m pytest -m "not slow"
 
