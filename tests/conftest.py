@@ -98,6 +98,21 @@ def airflow_env(url: str, landing: Path, root: Path, **extra: str) -> dict:
     }
 
 
+def task_tries(env: dict, dag_id: str = "nightly_load") -> dict[str, tuple[int, str]]:
+    """Each task of the DAG's latest run as Airflow's metadata records it: (try number, state). Read from the
+    run's Airflow home (SQLite), not from the wording of its logs."""
+    import sqlite3
+
+    with sqlite3.connect(Path(env["AIRFLOW_HOME"]) / "airflow.db") as db:
+        run = db.execute("select run_id from dag_run where dag_id = ? order by id desc limit 1", (dag_id,)).fetchone()[
+            0
+        ]
+        rows = db.execute(
+            "select task_id, try_number, state from task_instance where dag_id = ? and run_id = ?", (dag_id, run)
+        ).fetchall()
+    return {task: (tries, state) for task, tries, state in rows}
+
+
 def warehouse_cli(env: dict, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
     """`python -m warehouse <args>` as an operator runs it (Airflow runs go through `airflow ...`)."""
     return subprocess.run(

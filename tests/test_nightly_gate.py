@@ -8,7 +8,7 @@ import json
 
 import psycopg
 import pytest
-from conftest import airflow_env, new_database, warehouse_cli
+from conftest import airflow_env, new_database, task_tries, warehouse_cli
 
 from ingestion.simulator.generate import SimulationSpec, generate
 
@@ -43,10 +43,10 @@ def blocked_night(tmp_path_factory, server_url):
 
 
 def test_the_blocked_night_fails_before_dbt_and_says_where(blocked_night):
-    conn, _, first = blocked_night
+    conn, env, first = blocked_night
     assert first.returncode != 0
     assert "agency XA-99999, period 2025-T08: 1 rows" in first.stdout
-    assert "up_for_retry" not in (first.stdout + first.stderr).lower()  # a data gap fails at once
+    assert task_tries(env)["validate_raw_batches"] == (1, "failed")  # a data gap fails at once, not retried
     night = conn.execute(
         "select state, failed_task, message from audit.nightly_runs order by started_at desc limit 1"
     ).fetchone()
