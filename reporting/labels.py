@@ -76,9 +76,6 @@ def target_vi(operator: str | None, value: float | None, unit: str = "share") ->
         return ""
     if operator == ">=" and unit == "share" and float(value) == 1:
         return "100 %"  # "at least all" reads as all
-    shown = (
-        percent_vi(value, 0 if float(value) * 100 == int(float(value) * 100) else 2)
-        if unit == "share"
-        else (number_vi(value))
-    )
+    whole = float(value) * 100 == int(float(value) * 100)
+    shown = percent_vi(value, 0 if whole else 2) if unit == "share" else number_vi(value)
     return f"{OPERATORS.get(operator, operator)} {shown}"

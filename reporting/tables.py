@@ -805,7 +805,8 @@ def inspectorate_summary(conn, period: Period) -> Table:
     rows = query_rows(
         conn,
         """
-        select d.kpi_id, d.family, d.unit, d.numerator_column as code, d.label_vi as name, k.numerator,
+        select d.kpi_id, d.family, d.unit, d.numerator_column as code, d.denominator_column, d.label_vi as name,
+               k.numerator,
                k.denominator, k.value, k.year_before_value as year_before, k.change_from_year_before as change,
                k.target_operator as operator, k.target_value as target, k.is_target_met as met
         from marts.dim_kpi d
@@ -826,7 +827,7 @@ def inspectorate_summary(conn, period: Period) -> Table:
             row["change_count"] = row.pop("change")
         else:
             row["rate_value"], row["rate_year_before"] = row.pop("value"), row.pop("year_before")
-            row["code"] = f"{row['code']}/{kpis(conn, 'kpi_id = %(k)s', {'k': row['kpi_id']})[0]['denominator_column']}"
+            row["code"] = f"{row['code']}/{row['denominator_column']}"
         _with_target(row)
     return Table(
         "Tổng hợp tỉnh",

@@ -103,6 +103,8 @@ class Site:
         self.kpis = data.catalogue(conn)
         self.gaps = data.open_gaps(conn)
         self.gaps_by_family = data.gaps_by_family(self.gaps)
+        # every agency's name, former ones included (a gap may name a commune merged away): read once
+        self.names = dict(conn.execute("select agency_id, agency_name from marts.dim_agency").fetchall())
         self.month_ids = [p["period_id"] for p in self.periods.months]
         self.csv_written: list[str] = []
 
@@ -271,7 +273,7 @@ class Site:
         return table
 
     def _gaps_table(self, gaps: list[dict], caption: str, csv_name: str, prefix: str) -> SiteTable:
-        names = dict(self.conn.execute("select agency_id, agency_name from marts.dim_agency").fetchall())
+        names = self.names
         table = SiteTable(
             caption,
             csv_name,
