@@ -65,7 +65,12 @@ def server_url():
     """URL of a maintenance database (postgres) on the test server."""
     configured = os.environ.get("TEST_DATABASE_URL")
     if configured:
-        yield configured
+        try:
+            yield configured
+        finally:
+            with psycopg.connect(configured, autocommit=True) as admin:
+                for name in _SESSION_DATABASES:
+                    admin.execute(f"drop database if exists {name} with (force)")
         return
     with throwaway_server("test-pg-") as (_, state):
         yield state.url("postgres")
@@ -76,12 +81,29 @@ def _with_database(server: str, name: str) -> str:
     return f"{head}/{name}"
 
 
+# Databases a session creates carry its own suffix, so that two sessions sharing one TEST_DATABASE_URL server never
+# drop each other's; they are dropped when the session ends.
+SESSION_SUFFIX = uuid.uuid4().hex[:8]
+_SESSION_DATABASES: list[str] = []
+
+
 def new_database(server_url: str, name: str) -> str:
-    """An empty database `name` on the test server (dropped first if a previous session left it); its URL."""
+    """An empty database for this session, named after `name`; its URL. Dropped when the session ends."""
+    unique = f"{name}_{SESSION_SUFFIX}"
     with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f"drop database if exists {name} with (force)")
-        admin.execute(f"create database {name}")
-    return _with_database(server_url, name)
+        admin.execute(f"create database {unique}")
+    _SESSION_DATABASES.append(unique)
+    return _with_database(server_url, unique)
+
+
+def copy_database(server_url: str, url: str, name: str) -> str:
+    """A new database of this session made from the one at `url` (nobody may be connected to it); its URL."""
+    source = url.rpartition("/")[2]
+    unique = f"{name}_{SESSION_SUFFIX}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f"create database {unique} template {source}")
+    _SESSION_DATABASES.append(unique)
+    return _with_database(server_url, unique)
 
 
 def airflow_env(url: str, landing: Path, root: Path, **extra: str) -> dict:

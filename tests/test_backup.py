@@ -44,8 +44,6 @@ def restored(nightly_province, server_url, tmp_path_factory):
             "url": target,
             "first_restore": first_restore,
         }
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute("drop database if exists restored_province with (force)")
 
 
 def test_a_restore_brings_back_the_same_data(restored):

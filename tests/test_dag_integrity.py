@@ -71,15 +71,19 @@ def test_nightly_load_is_wired_as_documented(dagbag):
 
 
 def test_importing_dag_files_touches_no_database(tmp_path):
-    """With a warehouse that cannot exist, importing every DAG file must still succeed quickly."""
+    """With a warehouse that cannot exist, importing every DAG file must still succeed, and cheaply: the files'
+    own work is measured in CPU seconds of this process (a loaded machine's wall clock would make it flaky), with
+    Airflow itself imported before the clock starts."""
     missing_pgdata = tmp_path / "must-not-be-created"
     code = textwrap.dedent(f"""
-        import time, sys
-        started = time.monotonic()
+        import time
         from airflow.dag_processing.dagbag import DagBag
+        import airflow.sdk  # noqa: F401  (Airflow itself)
+        started = time.process_time()
         bag = DagBag(dag_folder={str(DAGS)!r})
         assert bag.import_errors == {{}}, bag.import_errors
-        print(max(bag.dagbag_stats, key=lambda s: s.duration).duration.total_seconds())
+        assert sorted(bag.dag_ids) == ["biannual_rollup", "nightly_load"], bag.dag_ids
+        print(time.process_time() - started)
     """)
     env = {
         **os.environ,
@@ -89,8 +93,8 @@ def test_importing_dag_files_touches_no_database(tmp_path):
     }
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
-    slowest_file_seconds = float(result.stdout.strip().splitlines()[-1])
-    assert slowest_file_seconds < 2.0, f"a DAG file took {slowest_file_seconds:.2f} s to import"
+    cpu_seconds = float(result.stdout.strip().splitlines()[-1])
+    assert cpu_seconds < 5.0, f"importing the DAG files took {cpu_seconds:.2f} CPU seconds"
     assert not missing_pgdata.exists()
 
 

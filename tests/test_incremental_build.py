@@ -3,17 +3,24 @@
 One database loads the province as delivered on 10/7/2025, builds, then loads the delivery of 20/7/2025 (new
 cases, changed cases, the 1/7/2025 reorganisation inside the window) and builds again incrementally. A second
 database loads both deliveries and builds once with --full-refresh. Every mart must be identical.
+
+A third night, on a copy, brings what an incremental build is most likely to miss: a late file for a month closed
+long ago (a case received and finished in March 2025) and a procedure catalogue whose legal days changed for one
+procedure (cases received long before it must be judged as a full rebuild judges them). Its marts and its
+intermediate tables must equal a full rebuild of the three deliveries.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import json
 from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from conftest import new_database
+from conftest import copy_database, new_database
 
 from ingestion.ingest import ingest_folder
 from ingestion.simulator.generate import SimulationSpec, generate
@@ -48,29 +55,28 @@ def _build(url: str, *flags: str) -> None:
     assert outcome.success, "\n".join(outcome.failures)
 
 
-def _marts(url: str) -> dict[str, list]:
+def _marts(url: str, schemas: tuple[str, ...] = ("marts",)) -> dict[str, list]:
+    """Every table of `schemas` (views follow their tables), rows sorted, bookkeeping columns left out."""
     with psycopg.connect(url) as conn:
-        tables = [
-            r[0]
-            for r in conn.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts'"
-                " and table_type = 'BASE TABLE' order by 1"
-            )
-        ]
+        tables = conn.execute(
+            "select table_schema, table_name from information_schema.tables where table_schema = any(%s)"
+            " and table_type = 'BASE TABLE' order by 1, 2",
+            (list(schemas),),
+        ).fetchall()
         out = {}
-        for table in tables:
+        for schema, table in tables:
             columns = [
                 r[0]
                 for r in conn.execute(
-                    "select column_name from information_schema.columns where table_schema = 'marts'"
+                    "select column_name from information_schema.columns where table_schema = %s"
                     " and table_name = %s order by ordinal_position",
-                    (table,),
+                    (schema, table),
                 )
                 if r[0] not in IGNORED_COLUMNS
             ]
             listed = ", ".join(f'"{c}"' for c in columns)
-            rows = conn.execute(f'select {listed} from marts."{table}"').fetchall()
-            out[table] = sorted(rows, key=repr)
+            rows = conn.execute(f'select {listed} from {schema}."{table}"').fetchall()
+            out[table if schema == "marts" else f"{schema}.{table}"] = sorted(rows, key=repr)
         return out
 
 
@@ -99,6 +105,67 @@ def builds(tmp_path_factory, server_url, monkeypatch_module):
     return nightly, full, cases_after_first, watermark_first
 
 
+THIRD = dt.datetime(2025, 7, 30, 6, 0)  # the third delivery's moment
+
+
+def _third_delivery(second, third) -> str:
+    """The delivery of 30/7/2025: a late case file for March 2025, and the catalogue with one procedure's legal
+    days raised by 2. Returns that procedure's code."""
+    motcua = third / "motcua"
+    motcua.mkdir(parents=True)
+    with open(second / "motcua" / "dm_tthc.csv", encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    days = header.index("SoNgayGiaiQuyet")
+    files = sorted((second / "motcua").glob("hoso*.jsonl"))
+    cases = [json.loads(line) for path in files for line in path.read_text(encoding="utf-8").splitlines()]
+    # the procedure with the most cases received before June: a change there reaches many closed periods
+    counts: dict[str, int] = {}
+    for c in cases:
+        if c["NgayTiepNhan"] < "2025-06-01":
+            counts[c["MaTTHC"]] = counts.get(c["MaTTHC"], 0) + 1
+    changed = max(counts, key=counts.get)
+    for row in rows:
+        if row[header.index("MaTTHC")] == changed:
+            row[days] = str(int(row[days]) + 2)
+    with open(motcua / "dm_tthc.csv", "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    late = dict(
+        next(c for c in cases if c["MaTTHC"] == changed and c["KenhNop"] == 1 and c["NgayTiepNhan"] < "2025-06-01"),
+        MaHoSo="LATE-2025-03",
+        NgayTiepNhan="2025-03-10T09:00:00",
+        NgayHenTra=None,
+        NgayKetThuc="2025-03-14T10:00:00",
+        NgayTraKetQua=None,
+        TrangThai="DA_XU_LY",
+        NgayCapNhat="2025-07-29T10:00:00",
+    )
+    (motcua / "hoso_late_2025-03.jsonl").write_text(json.dumps(late, ensure_ascii=False) + "\n", encoding="utf-8")
+    return changed
+
+
+@pytest.fixture(scope="module")
+def third_night(builds, tmp_path_factory, server_url):
+    """A copy of the incremental database after its second night, given the third delivery and built
+    incrementally; a database given all three deliveries and built in full: (incremental, full, the procedure)."""
+    nightly, *_ = builds
+    root = tmp_path_factory.mktemp("third")
+    first, second, third = root / "first", root / "second", root / "third"
+    generate(first, FIRST)
+    generate(second, SECOND)
+    changed = _third_delivery(second, third)
+    spec = SimulationSpec(cases_per_year=700, start=dt.date(2024, 12, 15), as_of=THIRD)
+
+    incremental = copy_database(server_url, nightly, "incremental_third")
+    _load(incremental, third, spec)
+    _build(incremental)
+
+    full = new_database(server_url, "incremental_third_full")
+    for landing, moment in ((first, FIRST), (second, SECOND), (third, spec)):
+        _load(full, landing, moment)
+    _build(full, "--full-refresh")
+    return incremental, full, changed
+
+
 @pytest.fixture(scope="module")
 def monkeypatch_module():
     patch = pytest.MonkeyPatch()
@@ -112,6 +179,24 @@ def test_an_incremental_night_equals_a_full_rebuild(builds):
     assert incremental.keys() == rebuilt.keys()
     differing = [t for t in rebuilt if incremental[t] != rebuilt[t]]
     assert differing == [], f"marts that differ after an incremental night: {differing}"
+
+
+def test_a_late_file_for_a_closed_month_and_a_changed_catalogue_equal_a_full_rebuild(third_night):
+    incremental, full, changed = third_night
+    with psycopg.connect(incremental) as conn:
+        late = conn.execute(
+            "select period_id from marts.kpi_case_timeliness where period_id = '2025-T03' and received > 0"
+            " and source_batch_id = (select max(source_batch_id) from marts.kpi_case_timeliness)"
+        ).fetchall()
+        old_cases = conn.execute(
+            "select count(*) from marts.fct_cases where procedure_id = %s and received_date < '2025-06-01'", (changed,)
+        ).fetchone()[0]
+    assert late and old_cases > 0  # the closed month was recomputed, and the catalogue change has history to reach
+    schemas = ("marts", "intermediate")
+    incremental_tables, full_tables = _marts(incremental, schemas), _marts(full, schemas)
+    assert incremental_tables.keys() == full_tables.keys()
+    differing = [t for t in full_tables if incremental_tables[t] != full_tables[t]]
+    assert differing == [], f"tables that differ from a full rebuild after the third night: {differing}"
 
 
 def test_the_second_night_only_recomputed_what_changed(builds):
@@ -134,9 +219,10 @@ def test_the_second_night_only_recomputed_what_changed(builds):
     assert before > 0 and rebuilt_before == 0  # periods out of the changes' reach were left as they were
 
 
-def test_rotating_the_hashing_key_rehashes_every_row_at_the_next_build(builds, monkeypatch):
-    """Runbook, "Rotate the hashing key": set a new PII_HASH_KEY; the next night rebuilds everything."""
-    nightly, *_ = builds
+def test_rotating_the_hashing_key_rehashes_every_row_at_the_next_build(builds, server_url, monkeypatch):
+    """Runbook, "Rotate the hashing key": set a new PII_HASH_KEY; the next night rebuilds everything. On a copy,
+    so that the other tests' database keeps its key whatever the order they run in."""
+    nightly = copy_database(server_url, builds[0], "incremental_rotated")
     monkeypatch.setenv("PII_HASH_KEY", "a-new-key-after-rotation")
     with psycopg.connect(nightly, autocommit=True) as conn:
         bootstrap(conn)

@@ -366,13 +366,15 @@ def test_a_critical_gap_blocks_publication_and_warnings_do_not(published):
         " rows_affected, example_keys) values ('test|blocking', 'mart_case_kpis', 'cases_balance',"
         " 'unbalanced_counts', 'critical', 'marts.kpi_case_timeliness', 'SO-TP', '2025-T03', 4, '[\"x\"]')"
     )
-    blocked = rollup(env)
-    assert blocked.returncode != 0
-    assert "critical data-quality gap" in blocked.stdout and "SO-TP, period 2025-T03" in blocked.stdout
-    cli = warehouse_cli(env, "blockers", "--period", PERIOD)
-    assert cli.returncode == 1 and "unbalanced_counts" in cli.stdout
-    assert (extracts / "so-noi-vu").resolve() == target  # nothing was republished
-    conn.execute("update dq.gaps set closed_at = now() where gap_key = 'test|blocking'")
+    try:
+        blocked = rollup(env)
+        assert blocked.returncode != 0
+        assert "critical data-quality gap" in blocked.stdout and "SO-TP, period 2025-T03" in blocked.stdout
+        cli = warehouse_cli(env, "blockers", "--period", PERIOD)
+        assert cli.returncode == 1 and "unbalanced_counts" in cli.stdout
+        assert (extracts / "so-noi-vu").resolve() == target  # nothing was republished
+    finally:  # the shared province must not stay blocked for the tests after this one, whatever happened here
+        conn.execute("update dq.gaps set closed_at = now() where gap_key = 'test|blocking'")
     assert warehouse_cli(env, "blockers", "--period", "2025-NAM").returncode == 0
 
 

@@ -3,7 +3,8 @@ flipped - the next night recomputes every period it affects, closed ones too, wi
 
 One case, received Friday 20/11/2026 at the desk for a 3-working-day procedure with no due date on record: with
 24/11 a holiday its due date is Thursday 26/11, without it Wednesday 25/11. It is finished on 26/11: on time, or one
-day late. Month 2026-T12 (15/11-14/12/2026) is closed: another case arrives on 16/12."""
+day late. Month 2026-T12 (15/11-14/12/2026) is closed: another case arrives on 16/12. After the flip, every mart and
+intermediate table equals a full rebuild of the same data with the new seed."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 from conftest import new_database
+from test_incremental_build import _marts
 
 from warehouse.config import DBT_PROJECT_DIR
 
@@ -96,6 +98,7 @@ def test_flipping_a_holiday_recomputes_a_closed_period_on_the_next_night(server_
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("LANDING_DIR", str(_write_landing(tmp_path)))
     monkeypatch.setenv("OUTPUT_DIR", str(tmp_path / "output"))
+    monkeypatch.setenv("PII_HASH_KEY", "one-key-for-both-databases")  # hashes must compare equal
     # the night of 17/12/2026 delivers the data (its delivery moment is the data date: T12 is over)
     nightly.prepare("night-1", dt.datetime(2026, 12, 17, 1, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
     nightly.ingest("motcua", run_id="night-1")
@@ -119,3 +122,13 @@ def test_flipping_a_holiday_recomputes_a_closed_period_on_the_next_night(server_
     with psycopg.connect(url) as conn:
         due = conn.execute("select judging_due_date::text from marts.fct_cases where case_id = 'H1'").fetchone()
     assert due == ("2026-11-25",)
+
+    rebuilt = new_database(server_url, "rule_changes_full")
+    monkeypatch.setenv("DATABASE_URL", rebuilt)
+    nightly.prepare("night-1", dt.datetime(2026, 12, 17, 1, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    nightly.ingest("motcua", run_id="night-1")
+    nightly.build_marts(run_id="night-1")
+    schemas = ("marts", "intermediate")
+    after_the_flip, full = _marts(url, schemas), _marts(rebuilt, schemas)
+    assert after_the_flip.keys() == full.keys()
+    assert [t for t in full if after_the_flip[t] != full[t]] == []

@@ -135,7 +135,7 @@ select
     moments.field_id,
     moments.channel,
     moments.online_service_level,
-    coalesce(catalogue.is_fully_online_capable, false) as is_fully_online_capable,
+    moments.is_fully_online_capable,
     moments.is_land_case,
     moments.outcome,
     moments.has_fee,
@@ -163,4 +163,3 @@ cross join lateral (
                       moments.open_at_end_at, moments.processed_766_at]) as agency_id
     where agency_id is not null
 ) as agencies
-left join {{ ref('dim_procedure') }} as catalogue using (procedure_id)

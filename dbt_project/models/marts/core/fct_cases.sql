@@ -12,12 +12,23 @@
 -- from then. A second request, or one out of the window, moves nothing and flags the case
 -- (supplement_out_of_rule). It is early, on time or late by local calendar dates. No personal data: the
 -- applicant appears only as a keyed hash.
--- Incremental: each night classifies again the cases whose record or events changed.
+-- Incremental: each night classifies again the cases whose record or events changed, and the cases of a procedure
+-- whose catalogue row now says otherwise than they were classified with (its legal days, field or online offer:
+-- what a full rebuild would use); a catalogue delivered again unchanged costs one pass and reclassifies nothing.
 with cases as materialized (
 
     select * from {{ ref('stg_motcua__cases') }}
     {%- if is_incremental() %}
     where case_id in {{ changed_case_ids(model_watermark()) }}
+       or case_id in (
+           select stored.case_id
+           from {{ this }} as stored
+           inner join {{ ref('dim_procedure') }} as catalogue using (procedure_id)
+           where procedure_id in (select procedure_id from {{ ref('stg_motcua__procedures') }}
+                                  where source_batch_id > {{ model_watermark() }})
+             and (stored.field_id, stored.legal_working_days, stored.is_land_case, stored.is_fully_online_capable)
+                 is distinct from (catalogue.field_id, catalogue.legal_working_days, catalogue.is_land_procedure,
+                                   catalogue.is_fully_online_capable))
     {%- endif %}
 
 ),
@@ -236,6 +247,7 @@ classified as (
 select
     classified.*,
     coalesce(catalogue.is_land_procedure, false) as is_land_case,
+    coalesce(catalogue.is_fully_online_capable, false) as is_fully_online_capable,
     {{ raw_watermark() }} as source_batch_id
 from classified
 left join {{ ref('dim_procedure') }} as catalogue using (procedure_id)

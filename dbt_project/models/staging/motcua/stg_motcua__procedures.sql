@@ -17,7 +17,8 @@ renamed as (
         tenlinhvuc as field_name,
         capthuchien as competence_level,
         songaygiaiquyet as legal_working_days,
-        coalesce(cotructuyentoantrinh, false) as is_fully_online_capable
+        coalesce(cotructuyentoantrinh, false) as is_fully_online_capable,
+        _batch_id as source_batch_id
     from source
 
 )
