@@ -726,8 +726,8 @@ REPORTED_FAMILIES = {"citizen_reception": "TCD_KNTC", "complaints_denunciations"
 
 
 def _units(conn) -> dict[str, str]:
-    """Each reported indicator's unit (DonViTinh of the indicator catalogue, lower-cased as in the forms)."""
-    rows = conn.execute("select distinct indicator_id, unit from marts.fct_report_values").fetchall()
+    """Each indicator's unit (DonViTinh of the indicator catalogue, lower-cased as in the forms), filed or not."""
+    rows = conn.execute("select indicator_id, unit from marts.dim_indicator").fetchall()
     return {code: (unit or "").lower() for code, unit in rows}
 
 

@@ -160,10 +160,15 @@ def db(fresh_db):
         yield conn
 
 
+GOLDEN_DELIVERY = dt.datetime(2025, 12, 20, 7, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
 @pytest.fixture(scope="session")
 def golden_warehouse(tmp_path_factory, server_url):
     """The hand-written dataset of test_golden_kpis.py loaded and built by the real pipeline; a connection."""
-    from test_golden_kpis import AGENCIES, CASES, EVENTS, PROCEDURES
+    from test_golden_kpis import AGENCIES, CASES, EVENTS, FEEDBACK, PROCEDURES, REGISTER, REPORT
+
+    from ingestion.simulator.reports import INDICATORS, write_workbook
 
     root = tmp_path_factory.mktemp("golden")
     motcua = root / "landing" / "motcua"
@@ -183,6 +188,23 @@ def golden_warehouse(tmp_path_factory, server_url):
         writer = csv.writer(handle)
         writer.writerow(["MaHoSo", "ThoiDiem", "LoaiSuKien", "MaDonVi", "NgayHenTraMoi", "GhiChu"])
         writer.writerows([*e, ""] for e in EVENTS)
+    pakn = root / "landing" / "pakn"
+    pakn.mkdir()
+    (pakn / "pakn_golden.jsonl").write_text("\n".join(json.dumps(f, ensure_ascii=False) for f in FEEDBACK) + "\n")
+    baocao = root / "landing" / "baocao"
+    agency, report_type, period, given, done = REPORT
+    baocao.mkdir()
+    with open(baocao / "dm_chitieu.csv", "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(
+            [["MaChiTieu", "LoaiBaoCao", "TenChiTieu", "DonViTinh", "KieuGiaTri"], *INDICATORS]
+        )
+    names = {code: (name, unit) for code, _, name, unit, _ in INDICATORS}
+    rows = [(code, *names[code], value) for code, value in (("CCHC01", given), ("CCHC02", done))]
+    write_workbook(
+        baocao / period / f"{agency}_{report_type}.xlsx", agency, report_type, period, dt.date(2025, 6, 16), rows
+    )
+    with open(baocao / "so_den.csv", "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["MaDonVi", "LoaiBaoCao", "KyBaoCao", "NgayDen", "SoDen"], *REGISTER])
 
     url = new_database(server_url, "golden_kpis")
     patch = pytest.MonkeyPatch()
@@ -191,7 +213,8 @@ def golden_warehouse(tmp_path_factory, server_url):
     patch.setenv("OUTPUT_DIR", str(root / "output"))
     from warehouse import nightly
 
-    nightly.prepare()
+    # delivered on the night of 20/12/2025: the year 2025-NAM (to 14/12) is over, and the data date never moves
+    nightly.prepare("golden", GOLDEN_DELIVERY)
     for source in ("motcua", "pakn", "baocao"):
         nightly.ingest(source, run_id="golden")
     nightly.build_marts(run_id="golden")  # raises if any model or dbt test fails

@@ -38,6 +38,24 @@ Supplement requests (Nghị định 118/2025 Art. 19.5; window 3 working days af
   G18 PH P3   desk    received 5/8, due 8/8; asked 6/8 (lawful), the citizen never came back -> waiting for
                       the citizen at the end of T08, neither within due nor overdue
 
+The first half-year 2025-6T (15/12/2024-14/6/2025) and the year 2025-NAM, at SO-XD (a department) beside G1:
+  X1  P3   desk    received Fri 25/4 09:00, no due date, no events, finished Tue 29/4 -> due 29/4 with the make-up
+                   working Saturday 26/4 of the calendar seed (without it 5/5): on time
+  X2  P3   desk    received Tue 29/4 09:00, no due date, no events, finished Wed 7/5 -> the holidays 30/4, 1/5, the
+                   day off 2/5 and the weekend skipped: due 7/5 (2/5 without them): on time
+  X3  P3   desk    received Mon 10/3, no events, the record alone says due 17/3; finished 14/3 -> early against the
+                   record (the legal days would give 13/3: late)
+  X4  ?    desk    received Mon 3/3, a procedure not in the catalogue, finished 5/3 -> resolved, not judged
+  X5  P3   online  received Mon 5/5, due 8/5 on receipt, finished 7/5                 -> early
+  X6  LAND desk    received Mon 12/5, due 26/5 on receipt, finished 27/5, no apology  -> late
+  X7  P3   desk    received 2025-09-03T08:30:00Z = Wed 3/9 15:30 local, after the 15:00 cut-off of Nghị định
+                   118 (in force from 1/7/2025): counts from Thu 4/9, due 9/9; finished 2025-09-09T02:00:00Z (9/9
+                   09:00 local) -> on time (read as 08:30 local it would be due 8/9 and late)
+Feedback (PAKN) handled by SO-XD: F1 received 3/3, due 17/3, answered 14/3 and published; F2 received 10/3, due
+24/3, answered 26/3 (late), not published; F3 received 2/4 and passed on to another agency; F4 received 2/6, due
+10/6, still unanswered. Reports for 2025-6T (due Tue 17/6/2025, the 2nd working day after the cut-off): SO-TP and
+SO-XD each owe PCTN, TCD_KNTC and CCHC; SO-XD's CCHC report (10 tasks, 9 done) is in the office register on 16/6.
+
 Rules tested here beyond the status table (DOMAIN.md): a return after the due date is late; a case that
 became late is resolved late in the period or open and overdue at its end, and its apology is timely when
 dated at least one working day before the due date; land lateness is the late rate on land cases.
@@ -45,12 +63,17 @@ dated at least one working day before the due date; land lateness is the late ra
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
+
+import openpyxl
+import pytest
 
 AGENCIES = [
     ["SO-TP", "Sở Tư pháp", "SO", "", "2019-01-01", "", ""],
     ["OLD-22366", "UBND phường Tân Tiến", "PHUONG", "", "2019-01-01", "2025-06-30", "PH-22366"],
     ["PH-22366", "UBND phường Nha Trang", "PHUONG", "", "2025-07-01", "", ""],
+    ["SO-XD", "Sở Xây dựng", "SO", "", "2019-01-01", "", ""],
 ]
 PROCEDURES = [
     ["P3", "Cấp bản sao trích lục hộ tịch", "HT", "Hộ tịch", "3", "XA", "true"],
@@ -261,6 +284,58 @@ CASES += [
     ),
 ]
 
+CASES += [
+    case("X1", "P3", "SO-XD", 1, "2025-04-25T09:00:00", "2025-04-29T10:00:00", "DA_XU_LY", None, "2025-04-29T10:00:00"),
+    case("X2", "P3", "SO-XD", 1, "2025-04-29T09:00:00", "2025-05-07T10:00:00", "DA_XU_LY", None, "2025-05-07T10:00:00"),
+    case(
+        "X3",
+        "P3",
+        "SO-XD",
+        1,
+        "2025-03-10T09:00:00",
+        "2025-03-14T10:00:00",
+        "DA_XU_LY",
+        "2025-03-17T17:00:00",
+        "2025-03-14T10:00:00",
+    ),
+    case(
+        "X4",
+        "P-CHUA-CO",
+        "SO-XD",
+        1,
+        "2025-03-03T09:00:00",
+        "2025-03-05T10:00:00",
+        "DA_XU_LY",
+        None,
+        "2025-03-05T10:00:00",
+    ),
+    case(
+        "X5",
+        "P3",
+        "SO-XD",
+        2,
+        "2025-05-05T09:00:00",
+        "2025-05-07T10:00:00",
+        "DA_XU_LY",
+        "2025-05-08T17:00:00",
+        "2025-05-07T10:00:00",
+    ),
+    case(
+        "X6",
+        "LAND",
+        "SO-XD",
+        1,
+        "2025-05-12T09:00:00",
+        "2025-05-27T10:00:00",
+        "DA_XU_LY",
+        "2025-05-26T17:00:00",
+        "2025-05-27T10:00:00",
+    ),
+    case(
+        "X7", "P3", "SO-XD", 1, "2025-09-03T08:30:00Z", "2025-09-09T02:00:00Z", "DA_XU_LY", None, "2025-09-09T02:00:00Z"
+    ),
+]
+
 EVENTS = [  # MaHoSo, ThoiDiem, LoaiSuKien, MaDonVi, NgayHenTraMoi
     ("G1", "2025-06-02T09:00:00", "TIEP_NHAN", "SO-TP", "2025-06-05T17:00:00"),
     ("G1", "2025-06-20T10:00:00", "HOAN_THANH", "SO-TP", ""),
@@ -307,7 +382,46 @@ EVENTS = [  # MaHoSo, ThoiDiem, LoaiSuKien, MaDonVi, NgayHenTraMoi
     ("G17", "2025-08-01T10:00:00", "HOAN_THANH", "PH-22366", ""),
     ("G18", "2025-08-05T09:00:00", "TIEP_NHAN", "PH-22366", "2025-08-08T17:00:00"),
     ("G18", "2025-08-06T10:00:00", "YEU_CAU_BO_SUNG", "PH-22366", ""),
+    ("X5", "2025-05-05T09:00:00", "TIEP_NHAN", "SO-XD", "2025-05-08T17:00:00"),
+    ("X5", "2025-05-07T10:00:00", "HOAN_THANH", "SO-XD", ""),
+    ("X6", "2025-05-12T09:00:00", "TIEP_NHAN", "SO-XD", "2025-05-26T17:00:00"),
+    ("X6", "2025-05-27T10:00:00", "HOAN_THANH", "SO-XD", ""),
 ]
+
+
+def feedback(code, received, deadline, answered, status, published, updated):
+    return {
+        "MaPAKN": code,
+        "KenhTiepNhan": "HE_THONG_PAKN_TINH",
+        "LoaiPAKN": "TTHC",
+        "MaTTHC": "P3",
+        "MaDonViXuLy": "SO-XD",
+        "NgayTiepNhan": received,
+        "HanXuLy": deadline,
+        "NgayTraLoi": answered,
+        "TrangThai": status,
+        "CongKhai": published,
+        "DanhGia": None,
+        "TieuDe": "Hỏi về thời hạn cấp giấy phép xây dựng",
+        "NoiDung": "Tôi nộp hồ sơ đã lâu. Người gửi: Trần Thị Thử, điện thoại 0905000009.",
+        "NguoiGui": "Trần Thị Thử",
+        "DienThoaiNguoiGui": "0905000009",
+        "NgayCapNhat": updated,
+    }
+
+
+FEEDBACK = [
+    feedback("F1", "2025-03-03T09:00:00", "2025-03-17T17:00:00", "2025-03-14T10:00:00", "DA_TRA_LOI", True,
+             "2025-03-14T10:00:00"),
+    feedback("F2", "2025-03-10T09:00:00", "2025-03-24T17:00:00", "2025-03-26T10:00:00", "DA_TRA_LOI", False,
+             "2025-03-26T10:00:00"),
+    feedback("F3", "2025-04-02T09:00:00", "2025-04-16T17:00:00", None, "CHUYEN_DON_VI_KHAC", False,
+             "2025-04-03T09:00:00"),
+    feedback("F4", "2025-06-02T09:00:00", "2025-06-10T17:00:00", None, "DANG_XU_LY", False, "2025-06-02T09:00:00"),
+]  # fmt: skip
+# one workbook filed (agency, type, period, tasks given, tasks done) and its line in the office's register
+REPORT = ("SO-XD", "CCHC", "2025-6T", 10, 9)
+REGISTER = [("SO-XD", "CCHC", "2025-6T", "2025-06-16T10:00:00", "1/VBĐ")]
 
 COLUMNS = [
     "carried_over",
@@ -493,3 +607,148 @@ def test_the_766_engine_judges_supplements_once_and_with_each_period_end_state(g
         "G6": True, "G7": False, "G8": True, "G9": True, "G10": True,
         "G14": False, "G15": False, "G16": True, "G17": False,
     }  # fmt: skip
+
+
+def test_due_dates_come_from_the_calendar_the_record_or_the_clock_as_the_rules_say(golden_warehouse):
+    cases = {
+        row[0]: row[1:]
+        for row in golden_warehouse.execute(
+            "select case_id, field_id, judging_due_date::text, due_date_source, timeliness, outcome"
+            " from marts.fct_cases where case_id like 'X%'"
+        )
+    }
+    assert cases == {
+        "X1": ("HT", "2025-04-29", "derived", "on_time", "resolved"),  # the make-up Saturday 26/4 is a working day
+        "X2": ("HT", "2025-05-07", "derived", "on_time", "resolved"),  # 30/4, 1/5, 2/5 and the weekend are not
+        "X3": ("HT", "2025-03-17", "record", "early", "resolved"),  # the record's date, not the legal days' 13/3
+        "X4": (None, None, "derived", None, "resolved"),  # no procedure in the catalogue: resolved, not judged
+        "X5": ("HT", "2025-05-08", "event", "early", "resolved"),
+        "X6": ("DD", "2025-05-26", "event", "late", "resolved"),
+        "X7": ("HT", "2025-09-09", "derived", "on_time", "resolved"),  # 15:30 local (08:30Z): counted from 4/9
+    }
+
+
+# (KPI, period): numerator, denominator, value, target, met - worked out from the rows above
+EXPECTED_PERIODS = {
+    # 2025-6T. Resolved and judged: X1, X2, X3, X5, X6 (X4 has no procedure); in time X1, X2, X3, X5
+    ("case_on_time_rate", "2025-6T"): (4, 5, "0.800000", None, None),
+    # judged: those five and G1, open past its due date 5/6 on 14/6; late: X6 and G1
+    ("case_late_rate_incl_overdue", "2025-6T"): (2, 6, "0.333333", None, None),
+    # received: G1, X1-X6; online: X5. Resolved: X1-X6; of them submitted online: X5
+    ("online_submission_share", "2025-6T"): (1, 7, "0.142857", None, None),
+    ("resolved_online_share", "2025-6T"): (1, 6, "0.166667", None, None),
+    ("digitisation_rate", "2025-6T"): (6, 6, "1.000000", "1.00", True),  # the 2025 CCHC plan: 100 %
+    ("land_late_rate_incl_overdue", "2025-6T"): (1, 1, "1.000000", None, None),  # X6
+    # became late: X6 (resolved late) and G1 (open past due), neither with an apology; ND 61/2018: 100 %
+    ("apology_compliance_rate", "2025-6T"): (0, 2, "0.000000", "1.00", False),
+    # due in the half-year and not passed on: F1 (on time), F2 (late), F4 (unanswered); F3 was passed on
+    ("feedback_on_time_rate", "2025-6T"): (1, 3, "0.333333", "1.00", False),
+    ("feedback_published_share", "2025-6T"): (1, 2, "0.500000", None, None),  # answered F1, F2; published F1
+    # owed: PCTN, TCD_KNTC, CCHC by SO-TP and SO-XD; on time: SO-XD's CCHC (register 16/6, due 17/6)
+    ("report_compliance_rate", "2025-6T"): (1, 6, "0.166667", "1.00", False),
+    ("cchc_task_completion_rate", "2025-6T"): (9, 10, "0.900000", None, None),
+    # 2025-NAM (15/12/2024-14/12/2025): every case. Judged and resolved: G1-G6, G10, G14-G17, X1-X3, X5-X7 = 17;
+    # in time G2, G3, G6, G10, G15, X1, X2, X3, X5, X7 = 10. The on-time target (95 %) applies from 1/9/2025
+    ("case_on_time_rate", "2025-NAM"): (10, 17, "0.588235", "0.95", False),
+    # the 17, G11 (returned after its due date), G7 and G13 (open past due on 14/12); late: G1, G4, G5, G14,
+    # G16, G17, X6, G11, G7, G13
+    ("case_late_rate_incl_overdue", "2025-NAM"): (10, 20, "0.500000", None, None),
+    # received: 25 cases; online G2, G7, G9, G17, X5
+    ("online_submission_share", "2025-NAM"): (5, 25, "0.200000", None, None),
+    # land: G5, G16, X6 resolved late, G13 open past due
+    ("land_late_rate_incl_overdue", "2025-NAM"): (4, 4, "1.000000", None, None),
+    # became late: G1, G4, G5, G14, G16, G17, X6, G7, G13; apologised: G5 alone
+    ("apology_compliance_rate", "2025-NAM"): (1, 9, "0.111111", "1.00", False),
+    # owed: SO-TP and SO-XD three each, the new ward PH-22366 three (communes report from 1/7/2025); none filed
+    ("report_compliance_rate", "2025-NAM"): (0, 9, "0.000000", "1.00", False),
+}
+
+
+def test_six_month_and_annual_province_figures_with_their_targets(golden_warehouse):
+    rows = golden_warehouse.execute(
+        "select kpi_id, period_id, numerator, denominator, value, target_value, is_target_met from marts.kpi_values"
+        " where scope = 'province' and (kpi_id, period_id) in (select * from unnest(%s::text[], %s::text[]))",
+        ([k for k, _ in EXPECTED_PERIODS], [p for _, p in EXPECTED_PERIODS]),
+    ).fetchall()
+    actual = {(k, p): (int(n), int(d), str(v), None if t is None else str(t), met) for k, p, n, d, v, t, met in rows}
+    assert actual == EXPECTED_PERIODS
+
+
+def test_a_filed_report_counts_by_the_register_and_every_owed_one_is_listed(golden_warehouse):
+    rows = golden_warehouse.execute(
+        "select agency_id, report_type, filing_status, submitted_date::text, filing_evidence"
+        " from marts.kpi_report_compliance where period_id = '2025-6T'"
+    ).fetchall()
+    owed = {(a, t): ("missing", None, None) for a in ("SO-TP", "SO-XD") for t in ("PCTN", "TCD_KNTC", "CCHC")}
+    owed[("SO-XD", "CCHC")] = ("on_time", "2025-06-16", "register")  # the workbook itself came in much later
+    assert {(a, t): tuple(rest) for a, t, *rest in rows} == owed
+
+
+def _csv(bundle, slug: str) -> list[list[str]]:
+    path = next(p for p in bundle.files if p.name.endswith(f"_{slug}.csv"))
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def _sheet(bundle, name: str) -> list[tuple]:
+    workbook = openpyxl.load_workbook(next(p for p in bundle.files if p.suffix == ".xlsx"), read_only=True)
+    return [tuple(row) for row in workbook[name].iter_rows(values_only=True)]
+
+
+def _row(rows, *key):
+    """The one row whose first cells after the number are `key` (a label, or an agency's code and name)."""
+    found = [r for r in rows if tuple(r[1 : 1 + len(key)]) == key]
+    assert len(found) == 1, (key, found)
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def golden_bundles(golden_warehouse, tmp_path_factory):
+    from reporting.bundle import build_bundle
+
+    extracts = tmp_path_factory.mktemp("golden-extracts")
+    return {slug: build_bundle(golden_warehouse, "2025-6T", slug, extracts) for slug in ("so-noi-vu", "thanh-tra-tinh")}
+
+
+def test_the_home_affairs_bundle_publishes_the_hand_counted_half_year(golden_bundles):
+    bundle = golden_bundles["so-noi-vu"]
+    summary_csv, summary_sheet = _csv(bundle, "tong_hop_tinh"), _sheet(bundle, "Tổng hợp tỉnh")
+    on_time = "Tỷ lệ hồ sơ giải quyết đúng hạn (trước hạn + đúng hạn / đã giải quyết)"
+    apology = "Tỷ lệ hồ sơ trễ hạn có thư xin lỗi"
+    digitised = "Tỷ lệ số hóa hồ sơ, kết quả"
+    reports = "Tỷ lệ báo cáo định kỳ gửi đúng hạn"
+    # label: numerator, denominator, this period, target, met (no target for on-time in 6T: it applies from 1/9/2025)
+    expected = {
+        on_time: ("4", "5", "0.8", "", ""),
+        apology: ("0", "2", "0", "100 %", "Không đạt"),
+        digitised: ("6", "6", "1", "100 %", "Đạt"),
+        reports: ("1", "6", "0.166667", "100 %", "Không đạt"),
+    }
+    for label, (numerator, denominator, value, target, met) in expected.items():
+        row = _row(summary_csv, label)
+        assert (row[3], row[4], row[5], row[8], row[9]) == (numerator, denominator, value, target, met), label
+        cells = _row(summary_sheet, label)
+        assert (cells[3], cells[4], cells[5]) == (int(numerator), int(denominator), float(value)), label
+        assert (cells[8] or "", cells[9] or "") == (target, met), label
+    # Biểu 06, Sở Xây dựng: received 6 (1 online, 5 at the desk); resolved 6 = 2 early (X3, X5) + 2 on time (X1,
+    # X2) + 1 late (X6) + 1 not judged (X4); nothing open. The province adds G1 at SO-TP, open past its due date.
+    cases = _csv(bundle, "giai_quyet_tthc")
+    assert cases[1][3:20] == ["7", "0", "1", "6", "0", "0", "6", "2", "2", "1", "1", "1", "0", "1", "0", "0"] + ["0"]
+    assert _row(cases, "SO-XD", "Sở Xây dựng")[3:15] == ["6", "0", "1", "5", "0", "0", "6", "2", "2", "1", "1", "0"]
+    filings = _row(_csv(bundle, "che_do_bao_cao"), "SO-XD", "Sở Xây dựng")
+    assert filings[3] == filings[7] == "Chưa gửi" and filings[11:15] == ["Đúng hạn", "2025-06-16", "", "Sổ văn bản đến"]
+
+
+def test_the_inspectorate_bundle_publishes_the_hand_counted_feedback_and_filings(golden_bundles):
+    bundle = golden_bundles["thanh-tra-tinh"]
+    # received 4 (F3 passed on); due 3, on time 1 (F1); answered 2, published 1; satisfaction over 3, of which 2
+    # answered late or overdue unanswered (F2, F4); 1/3 against the 100 % of Nghị định 20/2008
+    feedback = ["4", "1", "3", "1", "2", "1", "3", "2", "0.333333", "", "100 %", "Không đạt"]
+    assert _row(_csv(bundle, "pakn"), "SO-XD", "Sở Xây dựng")[3:] == feedback
+    assert _row(_sheet(bundle, "PAKN"), "SO-XD", "Sở Xây dựng")[3:11] == (4, 1, 3, 1, 2, 1, 3, 2)
+    filings = _csv(bundle, "che_do_bao_cao")
+    assert filings[1][3] == filings[1][7] == "0/2 đúng hạn"  # neither department filed PCTN or TCD_KNTC
+    # a table of reports nobody filed still heads its columns with the catalogue's units
+    reception = _csv(bundle, "tiep_cong_dan")
+    assert reception[0][4:] == ["Lượt tiếp công dân (lượt)", "Người được tiếp (người)", "Đoàn đông người (đoàn)"]
+    assert _row(reception, "SO-XD", "Sở Xây dựng")[3] == "Chưa gửi báo cáo"

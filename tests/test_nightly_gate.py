@@ -76,3 +76,32 @@ def test_the_operator_sees_the_blocker_excludes_the_batch_and_the_night_goes_thr
     )
     cases = conn.execute("select count(*), count(*) filter (where case_id = 'GATE-1') from marts.fct_cases").fetchone()
     assert cases[0] > 0 and cases[1] == 0  # built, without the excluded batch's rows
+
+
+def test_a_batch_excluded_after_the_marts_were_built_from_it_leaves_them_with_a_full_refresh(blocked_night):
+    """Runbook, "Exclude a batch the marts were built from": exclude it, then trigger nightly_load with
+    full_refresh on (through Airflow, as an operator does from the UI); its rows leave every table."""
+    conn, env, _ = blocked_night
+    if conn.execute("select to_regclass('marts.fct_cases')").fetchone()[0] is None:  # run alone (-k): unblock first
+        test_the_operator_sees_the_blocker_excludes_the_batch_and_the_night_goes_through(blocked_night)
+    batch_id, only_there = conn.execute(
+        "select b.batch_id, array_agg(distinct r.mahoso) from audit.batches b"
+        " join raw.motcua_cases r on r._batch_id = b.batch_id"
+        " where b.location like '%%hoso_2025-07.jsonl' and not exists (select 1 from raw.motcua_cases o"
+        " where o.mahoso = r.mahoso and o._batch_id <> b.batch_id) group by b.batch_id"
+    ).fetchone()
+    built = conn.execute("select count(*) from marts.fct_cases where case_id = any(%s)", (only_there,)).fetchone()[0]
+    assert built == len(only_there) > 0  # the marts were built from it
+    excluded = warehouse_cli(env, "batches", "exclude", str(batch_id), "--reason", "July's file was sent twice")
+    assert excluded.returncode == 0, excluded.stdout + excluded.stderr
+    refreshed = warehouse_cli(
+        env, "airflow", "dags", "test", "nightly_load", "2025-08-21T07:00:00+07:00", "--conf", '{"full_refresh": true}'
+    )
+    assert refreshed.returncode == 0, refreshed.stdout[-3000:]
+    left = conn.execute(
+        "select (select count(*) from marts.fct_cases where case_id = any(%(ids)s)),"
+        " (select count(*) from staging.stg_motcua__cases where case_id = any(%(ids)s)),"
+        " (select count(*) from marts.fct_cases)",
+        {"ids": only_there},
+    ).fetchone()
+    assert left[:2] == (0, 0) and left[2] > 0  # gone from staging and the marts; the rest rebuilt
