@@ -551,14 +551,17 @@ def test_the_province_row_counts_each_case_once(golden_warehouse):
     assert on_time == (3, 4, Decimal("0.750000"))  # G3, G6, G10 of G1, G3, G6, G10
 
 
+def _cases(conn, columns: str, where: str) -> dict[str, tuple]:
+    """fct_cases' `columns` for the cases `where` selects, by case."""
+    return {row[0]: row[1:] for row in conn.execute(f"select case_id, {columns} from marts.fct_cases where {where}")}
+
+
 def test_only_a_lawful_first_supplement_request_moves_the_due_date(golden_warehouse):
-    cases = {
-        row[0]: row[1:]
-        for row in golden_warehouse.execute(
-            "select case_id, judging_due_date::text, timeliness, is_supplement_out_of_rule, is_waiting_for_citizen"
-            " from marts.fct_cases where case_id in ('G15', 'G16', 'G17', 'G18')"
-        )
-    }
+    cases = _cases(
+        golden_warehouse,
+        "judging_due_date::text, timeliness, is_supplement_out_of_rule, is_waiting_for_citizen",
+        "case_id in ('G15', 'G16', 'G17', 'G18')",
+    )
     assert cases == {
         "G15": ("2025-07-31", "early", False, False),  # asked on the third working day: the clock restarted
         "G16": ("2025-08-04", "late", True, False),  # asked on the fourth: judged against the receipt's due date
@@ -610,13 +613,9 @@ def test_the_766_engine_judges_supplements_once_and_with_each_period_end_state(g
 
 
 def test_due_dates_come_from_the_calendar_the_record_or_the_clock_as_the_rules_say(golden_warehouse):
-    cases = {
-        row[0]: row[1:]
-        for row in golden_warehouse.execute(
-            "select case_id, field_id, judging_due_date::text, due_date_source, timeliness, outcome"
-            " from marts.fct_cases where case_id like 'X%'"
-        )
-    }
+    cases = _cases(
+        golden_warehouse, "field_id, judging_due_date::text, due_date_source, timeliness, outcome", "case_id like 'X%'"
+    )
     assert cases == {
         "X1": ("HT", "2025-04-29", "derived", "on_time", "resolved"),  # the make-up Saturday 26/4 is a working day
         "X2": ("HT", "2025-05-07", "derived", "on_time", "resolved"),  # 30/4, 1/5, 2/5 and the weekend are not
