@@ -94,8 +94,24 @@ def test_a_batch_excluded_after_the_marts_were_built_from_it_leaves_them_with_a_
     assert built == len(only_there) > 0  # the marts were built from it
     excluded = warehouse_cli(env, "batches", "exclude", str(batch_id), "--reason", "July's file was sent twice")
     assert excluded.returncode == 0, excluded.stdout + excluded.stderr
+    # an ordinary night keeps the built rows (staging is incremental): the mart gate finds the marts counting more
+    # than raw now holds, fails the night at once, and the rollup refuses while the gap is open
+    ordinary = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-08-21T07:00:00+07:00")
+    assert ordinary.returncode != 0
+    assert task_tries(env)["validate_marts"] == (1, "failed")
+    night = conn.execute(
+        "select state, failed_task, marts_validated_at from audit.nightly_runs order by started_at desc limit 1"
+    ).fetchone()
+    assert night == ("failed", "validate_marts", None)
+    gaps = conn.execute(
+        "select array_agg(distinct period_id order by period_id) from dq.open_gaps"
+        " where severity = 'critical' and check_name = 'received_reconciles_with_raw'"
+    ).fetchone()[0]
+    assert gaps and all(p in ("2025-T07", "2025-T08") for p in gaps), gaps  # the months July's cases fall in
+    blockers = warehouse_cli(env, "blockers", "--period", "2025-NAM")
+    assert blockers.returncode == 1 and "received_reconciles_with_raw" in blockers.stdout, blockers.stdout[-2000:]
     refreshed = warehouse_cli(
-        env, "airflow", "dags", "test", "nightly_load", "2025-08-21T07:00:00+07:00", "--conf", '{"full_refresh": true}'
+        env, "airflow", "dags", "test", "nightly_load", "2025-08-22T07:00:00+07:00", "--conf", '{"full_refresh": true}'
     )
     assert refreshed.returncode == 0, refreshed.stdout[-3000:]
     left = conn.execute(
@@ -105,3 +121,5 @@ def test_a_batch_excluded_after_the_marts_were_built_from_it_leaves_them_with_a_
         {"ids": only_there},
     ).fetchone()
     assert left[:2] == (0, 0) and left[2] > 0  # gone from staging and the marts; the rest rebuilt
+    reconciled = "select count(*) from dq.open_gaps where severity = 'critical' and check_name = %s"
+    assert conn.execute(reconciled, ("received_reconciles_with_raw",)).fetchone()[0] == 0  # the gate agrees again
