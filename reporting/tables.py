@@ -379,7 +379,7 @@ def land_table(conn, period: Period) -> Table:
         "hồ sơ; tỷ lệ: %",
         note=(
             "Tỷ lệ trễ hạn = (giải quyết quá hạn + trả lại, rút sau khi quá hạn + đang giải quyết quá hạn) / "
-            "hồ sơ được đánh giá trong kỳ (mục tiêu dưới 2 %); chỉ tính hồ sơ đã giải quyết thì tỷ lệ là quá hạn / "
+            "hồ sơ được đánh giá trong kỳ; chỉ tính hồ sơ đã giải quyết thì tỷ lệ là quá hạn / "
             "đã giải quyết."
         ),
         leading=[Column("land_branch_name", "Chi nhánh VPĐKĐĐ", width=22)],

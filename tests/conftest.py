@@ -87,21 +87,13 @@ SESSION_SUFFIX = uuid.uuid4().hex[:8]
 _SESSION_DATABASES: list[str] = []
 
 
-def new_database(server_url: str, name: str) -> str:
-    """An empty database for this session, named after `name`; its URL. Dropped when the session ends."""
+def new_database(server_url: str, name: str, template_url: str | None = None) -> str:
+    """A database for this session, named after `name`: empty, or a copy of the one at `template_url` (nobody may
+    be connected to it); its URL. Dropped when the session ends."""
     unique = f"{name}_{SESSION_SUFFIX}"
+    template = f" template {template_url.rpartition('/')[2]}" if template_url else ""
     with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f"create database {unique}")
-    _SESSION_DATABASES.append(unique)
-    return _with_database(server_url, unique)
-
-
-def copy_database(server_url: str, url: str, name: str) -> str:
-    """A new database of this session made from the one at `url` (nobody may be connected to it); its URL."""
-    source = url.rpartition("/")[2]
-    unique = f"{name}_{SESSION_SUFFIX}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f"create database {unique} template {source}")
+        admin.execute(f"create database {unique}{template}")
     _SESSION_DATABASES.append(unique)
     return _with_database(server_url, unique)
 
@@ -168,7 +160,7 @@ def golden_warehouse(tmp_path_factory, server_url):
     """The hand-written dataset of test_golden_kpis.py loaded and built by the real pipeline; a connection."""
     from test_golden_kpis import AGENCIES, CASES, EVENTS, FEEDBACK, PROCEDURES, REGISTER, REPORT
 
-    from ingestion.simulator.reports import INDICATORS, write_workbook
+    from ingestion.simulator.reports import indicator_rows, write_indicator_catalogue, write_register, write_workbook
 
     root = tmp_path_factory.mktemp("golden")
     motcua = root / "landing" / "motcua"
@@ -194,17 +186,12 @@ def golden_warehouse(tmp_path_factory, server_url):
     baocao = root / "landing" / "baocao"
     agency, report_type, period, given, done = REPORT
     baocao.mkdir()
-    with open(baocao / "dm_chitieu.csv", "w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows(
-            [["MaChiTieu", "LoaiBaoCao", "TenChiTieu", "DonViTinh", "KieuGiaTri"], *INDICATORS]
-        )
-    names = {code: (name, unit) for code, _, name, unit, _ in INDICATORS}
-    rows = [(code, *names[code], value) for code, value in (("CCHC01", given), ("CCHC02", done))]
+    write_indicator_catalogue(baocao)
+    rows = indicator_rows({"CCHC01": given, "CCHC02": done})
     write_workbook(
         baocao / period / f"{agency}_{report_type}.xlsx", agency, report_type, period, dt.date(2025, 6, 16), rows
     )
-    with open(baocao / "so_den.csv", "w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows([["MaDonVi", "LoaiBaoCao", "KyBaoCao", "NgayDen", "SoDen"], *REGISTER])
+    write_register(baocao, REGISTER)
 
     url = new_database(server_url, "golden_kpis")
     patch = pytest.MonkeyPatch()

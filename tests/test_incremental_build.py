@@ -16,11 +16,12 @@ import csv
 import datetime as dt
 import hashlib
 import json
+from collections import Counter
 from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from conftest import copy_database, new_database
+from conftest import new_database
 
 from ingestion.ingest import ingest_folder
 from ingestion.simulator.generate import SimulationSpec, generate
@@ -119,11 +120,7 @@ def _third_delivery(second, third) -> str:
     files = sorted((second / "motcua").glob("hoso*.jsonl"))
     cases = [json.loads(line) for path in files for line in path.read_text(encoding="utf-8").splitlines()]
     # the procedure with the most cases received before June: a change there reaches many closed periods
-    counts: dict[str, int] = {}
-    for c in cases:
-        if c["NgayTiepNhan"] < "2025-06-01":
-            counts[c["MaTTHC"]] = counts.get(c["MaTTHC"], 0) + 1
-    changed = max(counts, key=counts.get)
+    changed = Counter(c["MaTTHC"] for c in cases if c["NgayTiepNhan"] < "2025-06-01").most_common(1)[0][0]
     for row in rows:
         if row[header.index("MaTTHC")] == changed:
             row[days] = str(int(row[days]) + 2)
@@ -155,7 +152,7 @@ def third_night(builds, tmp_path_factory, server_url):
     changed = _third_delivery(second, third)
     spec = SimulationSpec(cases_per_year=700, start=dt.date(2024, 12, 15), as_of=THIRD)
 
-    incremental = copy_database(server_url, nightly, "incremental_third")
+    incremental = new_database(server_url, "incremental_third", nightly)
     _load(incremental, third, spec)
     _build(incremental)
 
@@ -222,7 +219,7 @@ def test_the_second_night_only_recomputed_what_changed(builds):
 def test_rotating_the_hashing_key_rehashes_every_row_at_the_next_build(builds, server_url, monkeypatch):
     """Runbook, "Rotate the hashing key": set a new PII_HASH_KEY; the next night rebuilds everything. On a copy,
     so that the other tests' database keeps its key whatever the order they run in."""
-    nightly = copy_database(server_url, builds[0], "incremental_rotated")
+    nightly = new_database(server_url, "incremental_rotated", builds[0])
     monkeypatch.setenv("PII_HASH_KEY", "a-new-key-after-rotation")
     with psycopg.connect(nightly, autocommit=True) as conn:
         bootstrap(conn)

@@ -49,9 +49,8 @@ ENVIRONMENT = {
 
 def issuer() -> dict[str, str]:
     """EXTRACT_ISSUER_PARENT, EXTRACT_ISSUER, EXTRACT_ISSUER_CODE, EXTRACT_PLACE: the extracts' heading."""
-    defaults = {name: text.split(":")[0] for name, text in ENVIRONMENT.items() if name.startswith("EXTRACT_I")}
-    defaults["EXTRACT_PLACE"] = ENVIRONMENT["EXTRACT_PLACE"].split(":")[0]
-    return {name.removeprefix("EXTRACT_").lower(): os.environ.get(name) or value for name, value in defaults.items()}
+    names = ("EXTRACT_ISSUER_PARENT", "EXTRACT_ISSUER", "EXTRACT_ISSUER_CODE", "EXTRACT_PLACE")
+    return {n.removeprefix("EXTRACT_").lower(): os.environ.get(n) or ENVIRONMENT[n].split(":")[0] for n in names}
 
 
 def retry_delay_seconds() -> int:

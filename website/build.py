@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -215,7 +216,7 @@ class Site:
         self._csv(table)
         return table
 
-    def _near_due_table(self, agency_id: str | None, caption: str, csv_name: str) -> SiteTable:
+    def _near_due_table(self, cases: list[dict], caption: str, csv_name: str) -> SiteTable:
         table = SiteTable(
             caption,
             csv_name,
@@ -232,7 +233,7 @@ class Site:
             ],
             numeric=("working_days_left",),
         )
-        for row in data.near_due(self.conn, agency_id):
+        for row in cases:
             values = {
                 **row,
                 "warning": WARNING[row["warning"]],
@@ -245,7 +246,7 @@ class Site:
         self._csv(table)
         return table
 
-    def _reports_table(self, agency_id: str | None, caption: str, csv_name: str) -> SiteTable:
+    def _reports_table(self, reports: list[dict], caption: str, csv_name: str) -> SiteTable:
         table = SiteTable(
             caption,
             csv_name,
@@ -260,7 +261,7 @@ class Site:
             ],
             numeric=("days_late",),
         )
-        for row in data.reports_not_on_time(self.conn, agency_id):
+        for row in reports:
             values = {
                 **row,
                 "report": REPORT_TYPES[row["report_type"]],
@@ -308,11 +309,16 @@ class Site:
         agencies = [a for a in data.agencies(self.conn) if a["is_current"]]
         documents = self._documents()
         tech = self._tech()
-        warning = data.near_due(self.conn)
-        by_agency: dict[str, dict] = {}
-        for row in warning:
-            counts = by_agency.setdefault(row["agency_id"], {"near_due": 0, "overdue": 0})
-            counts[row["warning"]] += 1
+        # read once for the whole province, then shown per agency
+        near_due, reports = defaultdict(list), defaultdict(list)
+        for row in data.near_due(self.conn):
+            near_due[row["agency_id"]].append(row)
+        for row in data.reports_not_on_time(self.conn):
+            reports[row["agency_id"]].append(row)
+        by_agency = {
+            aid: {kind: sum(r["warning"] == kind for r in rows) for kind in ("near_due", "overdue")}
+            for aid, rows in near_due.items()
+        }
         names = {a["agency_id"]: a for a in agencies}
         watch = sorted(by_agency.items(), key=lambda kv: (-kv[1]["overdue"], -kv[1]["near_due"], kv[0]))[:10]
         self._write(
@@ -343,8 +349,8 @@ class Site:
                     "agency", aid, f"Các chỉ tiêu của {agency['agency_name']}", f"{aid}_chi_tieu", "../", aid
                 ),
                 halves=self._half_table("agency", aid, f"{aid}_chi_tieu_6_thang_nam"),
-                near_due=self._near_due_table(aid, "Hồ sơ sắp đến hạn và quá hạn", f"{aid}_sap_den_han"),
-                reports=self._reports_table(aid, "Báo cáo định kỳ chưa gửi hoặc gửi trễ", f"{aid}_bao_cao"),
+                near_due=self._near_due_table(near_due[aid], "Hồ sơ sắp đến hạn và quá hạn", f"{aid}_sap_den_han"),
+                reports=self._reports_table(reports[aid], "Báo cáo định kỳ chưa gửi hoặc gửi trễ", f"{aid}_bao_cao"),
                 gaps=self._gaps_table(own_gaps, "Vấn đề chất lượng dữ liệu còn mở", f"{aid}_chat_luong", "../"),
             )
         checks = SiteTable(

@@ -111,18 +111,12 @@ def agencies(conn: psycopg.Connection) -> list[dict]:
     )
 
 
-def near_due(conn: psycopg.Connection, agency_id: str | None = None) -> list[dict]:
-    return rows(
-        conn,
-        """
-        select * from marts.fct_near_due_cases where %(a)s::text is null or agency_id = %(a)s
-        order by working_days_left, due_date, case_id
-        """,
-        {"a": agency_id},
-    )
+def near_due(conn: psycopg.Connection) -> list[dict]:
+    """The open cases near or past their due date (fct_near_due_cases), most urgent first."""
+    return rows(conn, "select * from marts.fct_near_due_cases order by working_days_left, due_date, case_id")
 
 
-def reports_not_on_time(conn: psycopg.Connection, agency_id: str | None = None) -> list[dict]:
+def reports_not_on_time(conn: psycopg.Connection) -> list[dict]:
     """Required reports missing or late, latest periods first."""
     return rows(
         conn,
@@ -132,10 +126,9 @@ def reports_not_on_time(conn: psycopg.Connection, agency_id: str | None = None) 
         from marts.kpi_report_compliance r
         join marts.dim_period p using (period_id)
         join marts.dim_agency a using (agency_id)
-        where r.filing_status in ('missing', 'late') and (%(a)s::text is null or r.agency_id = %(a)s)
+        where r.filing_status in ('missing', 'late')
         order by p.end_date desc, r.filing_status, r.agency_id, r.report_type
         """,
-        {"a": agency_id},
     )
 
 

@@ -28,7 +28,7 @@ from .cases import CaseSimulator, daily_rate, event_records, poisson, record_at
 from .catalog import PROCEDURES, Agency, load_agencies
 from .pakn import feedback_versions
 from .people import People
-from .reports import INDICATORS, load_requirements, values_for, write_workbook
+from .reports import load_requirements, values_for, write_indicator_catalogue, write_register, write_workbook
 
 MARKER = ".simulator.json"
 FORMAT = 2  # bumped when the layout changes, so an older landing folder is written again
@@ -199,10 +199,7 @@ def _write_catalogues(motcua: Path, baocao: Path, agencies: list[Agency]) -> Non
                     "true" if p.fully_online else "false",
                 ]
             )
-    with open(baocao / "dm_chitieu.csv", "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["MaChiTieu", "LoaiBaoCao", "TenChiTieu", "DonViTinh", "KieuGiaTri"])
-        writer.writerows(INDICATORS)
+    write_indicator_catalogue(baocao)
 
 
 def _write_reports(
@@ -246,8 +243,5 @@ def _write_reports(
                     write_workbook(path, agency.code, req.report_type, period, filed.date(), rows)
                     number = f"{len(register) + 1}/VBĐ"
                     register.append([agency.code, req.report_type, period, filed.isoformat(), number])
-    with open(baocao / "so_den.csv", "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["MaDonVi", "LoaiBaoCao", "KyBaoCao", "NgayDen", "SoDen"])
-        writer.writerows(register)
+    write_register(baocao, register)
     return len(register)

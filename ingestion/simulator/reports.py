@@ -108,8 +108,29 @@ def values_for(rng: random.Random, report_type: str, big: bool) -> list[tuple[st
             "CCHC03": rng.randint(0, 4),
             "CCHC04": round(rng.uniform(85, 100), 1),
         }
+    return indicator_rows(out)
+
+
+def indicator_rows(values: dict[str, float | int]) -> list[tuple[str, str, str, float | int]]:
+    """A workbook's table rows for `values` by indicator code: code, name and unit from INDICATORS, value."""
     names = {code: (name, unit) for code, _, name, unit, _ in INDICATORS}
-    return [(code, *names[code], value) for code, value in out.items()]
+    return [(code, *names[code], value) for code, value in values.items()]
+
+
+def write_indicator_catalogue(baocao: Path) -> None:
+    """dm_chitieu.csv: the indicators the workbooks carry."""
+    with open(baocao / "dm_chitieu.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["MaChiTieu", "LoaiBaoCao", "TenChiTieu", "DonViTinh", "KieuGiaTri"])
+        writer.writerows(INDICATORS)
+
+
+def write_register(baocao: Path, entries: list[tuple[str, str, str, str, str]]) -> None:
+    """so_den.csv, the office's incoming register: (agency, report type, period, arrival, register number)."""
+    with open(baocao / "so_den.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["MaDonVi", "LoaiBaoCao", "KyBaoCao", "NgayDen", "SoDen"])
+        writer.writerows(entries)
 
 
 def write_workbook(
