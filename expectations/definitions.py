@@ -84,17 +84,17 @@ def _unexpected_rows(query: str) -> dict:
 
 def contract_checks(entity: Entity) -> list[Check]:
     """The checks the contract implies: every raw batch of `entity` must pass them."""
-    required = entity.required
+    required = [f.name for f in entity.required] + [" or ".join(group) for group in entity.required_one_of]
     checks = [
         Check(
             "keys_present",
             "missing_key",
             "critical",
-            f"every row has {', '.join(f.name for f in required)}",
+            f"every row has {', '.join(required)}",
             _unexpected_rows(
                 _rows_query(
                     entity,
-                    " or ".join(f"b.{f.column} is null" for f in required),
+                    entity.missing_sql(),
                     example="b._source_location || ':' || b._source_row",
                 )
             ),

@@ -12,6 +12,10 @@ and a `pages` value that changes while we walk is an error), the time of one pul
 so memory follows the page size, not the pull. A source that does not answer (after retries with backoff) is
 `SourceUnavailable`, for the task to retry; an answer that breaks the contract or a bound rejects that pull only
 (`AnswerRejected`): the other resources load and the watermark stays, so the next night asks again.
+
+Delivery security (docs/sources.md §6): a token from SOURCE_API_TOKEN is sent as a bearer token or in a named header
+and kept out of every log line, error and ledger row; plain http:// is refused except to this machine, and an
+address that carries a credential is refused with advice.
 """
 
 from __future__ import annotations
@@ -21,16 +25,20 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import psycopg
 
-from .contracts import BAOCAO_VALUES, ENTITIES, Entity, entities_of
+from warehouse.config import motcua_dialect
+
+from . import dvcqg
+from .contracts import BAOCAO_VALUES, ENTITIES, MOTCUA_CASES, MOTCUA_EVENTS, Entity, entities_of
 from .ingest import SourceSummary, known_codes
 from .limits import Limits, limits
 from .loader import RAISED, BatchResult, Loader, SourceDown
@@ -49,7 +57,39 @@ class AnswerRejected(FileRejected):
     """An answer breaks the contract or a bound: this pull loads nothing, the others go on."""
 
 
+class InsecureSource(ValueError):
+    """SOURCE_API_URL is not safe to use as configured; the message says what to change."""
+
+
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def checked_base_url(base_url: str, allow_http: bool) -> str:
+    """The API's base URL, refused if it carries a credential or is plain http:// to another machine."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InsecureSource(f"SOURCE_API_URL must be an http(s):// address, got {parts.scheme or 'no'} scheme")
+    if parts.username or parts.password or any(k.lower() in SECRET_PARAMS for k in parse_qs(parts.query)):
+        raise InsecureSource(
+            "SOURCE_API_URL carries a credential (user:password@ or a token in the query), which would end up in logs"
+            " and in the ledger: put it in SOURCE_API_TOKEN (and SOURCE_API_KEY_HEADER if the source wants a named"
+            " header) and give the address without it"
+        )
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK and not allow_http:
+        raise InsecureSource(
+            f"SOURCE_API_URL is plain http:// to {parts.hostname}: the data (and any token) would cross the network"
+            " unencrypted. Use https://, or set SOURCE_API_ALLOW_HTTP=1 on a closed network"
+        )
+    return base_url.rstrip("/")
+
+
+SECRET_PARAMS = {"token", "access_token", "api_key", "apikey", "key", "password", "secret", "sig", "signature"}
+
+
 class ApiClient:
+    """`token` goes in `Authorization: Bearer <token>`, or in the header `key_header` names; it is never logged,
+    never in an error message and never in the ledger (every location is the base URL and the resource)."""
+
     def __init__(
         self,
         base_url: str,
@@ -60,18 +100,46 @@ class ApiClient:
         sleep=time.sleep,
         bounds: Limits | None = None,
         clock=time.monotonic,
+        token: str | None = None,
+        key_header: str | None = None,
+        allow_http: bool = False,
     ):
-        self.base_url = base_url.rstrip("/")
+        self.base_url = checked_base_url(base_url, allow_http)
         self.page_size, self.attempts, self.backoff = page_size, attempts, backoff_seconds
         self.timeout, self.sleep = timeout_seconds, sleep
         self.bounds, self.clock = bounds or limits(), clock
+        self._headers = {"Accept": "application/json"}
+        if token:
+            self._headers[key_header or "Authorization"] = token if key_header else f"Bearer {token}"
+        self._token = token
+
+    @classmethod
+    def from_environment(cls, base_url: str, **kwargs) -> ApiClient:
+        """SOURCE_API_TOKEN, SOURCE_API_KEY_HEADER, SOURCE_API_ALLOW_HTTP (docs/sources.md §6)."""
+        return cls(
+            base_url,
+            token=os.environ.get("SOURCE_API_TOKEN") or None,
+            key_header=os.environ.get("SOURCE_API_KEY_HEADER") or None,
+            allow_http=os.environ.get("SOURCE_API_ALLOW_HTTP") == "1",
+            **kwargs,
+        )
+
+    def _redacted(self, text: str) -> str:
+        return text.replace(self._token, "[SOURCE_API_TOKEN]") if self._token else text
 
     def get(self, resource: str, params: dict) -> dict:
+        try:
+            return self._get(resource, params)
+        except (SourceUnavailable, AnswerRejected) as exc:  # a source may echo the credential back in its error
+            raise type(exc)(self._redacted(str(exc))) from None
+
+    def _get(self, resource: str, params: dict) -> dict:
         url = f"{self.base_url}/{resource}?{urlencode(params)}"
         last = ""
         for attempt in range(1, self.attempts + 1):
             try:
-                with urllib.request.urlopen(url, timeout=self.timeout) as response:
+                request = urllib.request.Request(url, headers=self._headers)
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     body = response.read(self.bounds.api_page_bytes + 1)
                 if len(body) > self.bounds.api_page_bytes:
                     raise AnswerRejected(
@@ -83,6 +151,11 @@ class ApiClient:
                 except ValueError as exc:
                     raise AnswerRejected(f"GET {url}: the answer is not JSON ({exc})") from None
             except urllib.error.HTTPError as exc:
+                if exc.code in (401, 403):
+                    raise SourceUnavailable(
+                        f"GET {url} answered HTTP {exc.code}: the source refused the credential"
+                        f" ({'none sent: set SOURCE_API_TOKEN' if not self._token else 'check SOURCE_API_TOKEN'})"
+                    ) from None
                 if exc.code < 500:
                     raise SourceUnavailable(f"GET {url} answered HTTP {exc.code}: {exc.read()[:200]!r}") from None
                 last = f"HTTP {exc.code}"
@@ -193,13 +266,20 @@ def _pull_changes(conn, loader: Loader, client: ApiClient, entity: Entity):
     since = watermark(conn, entity.source, resource)
     newest: list[dt.datetime | None] = [None]
     location = f"{client.base_url}/{resource}?updated_since={since.isoformat() if since else ''}"
+    portal = entity in (MOTCUA_CASES, MOTCUA_EVENTS) and motcua_dialect() == "dvcqg"
+    translator = dvcqg.Translator(dvcqg.agency_identifiers(conn)) if portal else None
+
+    def items() -> Iterator[SourceRow]:
+        for number, item in enumerate(client.items(resource, since), start=1):
+            yield SourceRow(number, item)
 
     def rows() -> Iterator[SourceRow]:
-        for number, item in enumerate(client.items(resource, since), start=1):
-            stamp = _stamp(item.get(entity.version_field)) if isinstance(item, dict) else None
+        for row in dvcqg.translated(items(), entity, translator) if portal else items():
+            record = row.record if row.error is None else None  # the portal's stamps are read once translated
+            stamp = _stamp(record.get(entity.version_field)) if isinstance(record, dict) else None
             if stamp is not None and (newest[0] is None or stamp > newest[0]):
                 newest[0] = stamp
-            yield SourceRow(number, item)
+            yield row
 
     stream = rows()
     first = next(stream, None)  # nothing changed: no empty batch in the ledger
@@ -218,6 +298,16 @@ def _pull_changes(conn, loader: Loader, client: ApiClient, entity: Entity):
         mode="api",
         range_from=since,
         finalize=_move_watermark(entity.source, resource, newest),
+        **(
+            {
+                "dialect": "dvcqg",
+                "notes": translator.notes,
+                "timestamp_forms": translator.forms,
+                "companion": MOTCUA_EVENTS if entity is MOTCUA_CASES else None,
+            }
+            if portal
+            else {}
+        ),
     )
 
 

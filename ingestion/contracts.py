@@ -36,6 +36,8 @@ class Entity:
     agency_field: str | None = None  # the agency a record belongs to: where its data-quality gaps are
     period_field: str | None = None  # when it happened (a timestamp) or its period code: which period a gap is in
     example_field: str | None = None  # what names a record in a gap's examples (default: the first key field)
+    # fields of which at least one must be present (the dvcqg dialect sends the portal's status code instead)
+    required_one_of: tuple[tuple[str, ...], ...] = ()
 
     @property
     def table(self) -> str:
@@ -51,6 +53,15 @@ class Entity:
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
+
+    def missing_sql(self, alias: str = "b") -> str:
+        """SQL true for a row that lacks a required field (or every field of a one-of group)."""
+        single = [f"{alias}.{f.column} is null" for f in self.required]
+        groups = [
+            "(" + " and ".join(f"{alias}.{name.lower()} is null" for name in group) + ")"
+            for group in self.required_one_of
+        ]
+        return " or ".join(single + groups)
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,7 @@ EVENT_KINDS = (
     "RUT_HO_SO",
     "XIN_LOI",
 )
+DVCQG_CASE_STATUSES = tuple(str(code) for code in range(1, 11))  # TrangThaiHoSo: the portal's 1..10
 AGENCY_KINDS = ("SO", "BAN", "XA", "PHUONG", "DAC_KHU", "HUYEN", "CHI_NHANH_VPDKDD", "KHAC")
 REPORT_TYPES = ("PCTN", "TCD_KNTC", "CCHC")
 
@@ -101,7 +113,7 @@ MOTCUA_CASES = Entity(
         F("NgayHenTra", "timestamp"),
         F("NgayKetThuc", "timestamp"),
         F("NgayTraKetQua", "timestamp"),
-        F("TrangThai", required=True, choices=CASE_STATUSES),
+        F("TrangThai", choices=CASE_STATUSES),
         F("CoPhi", "bool"),
         F("ThanhToanTrucTuyen", "bool"),
         F("DaSoHoa", "bool"),
@@ -113,12 +125,23 @@ MOTCUA_CASES = Entity(
         F("SoDienThoai", pii=True),
         F("DiaChi", pii=True),
         F("NgayCapNhat", "timestamp", True),
+        # the national portal's sync shape (the dvcqg dialect, ingestion/dvcqg.py) adds these
+        F("TrangThaiHoSo", "int", choices=DVCQG_CASE_STATUSES),  # mapped by the seed ref_dvcqg_case_status
+        F("DuocThanhToanTrucTuyen", "int", choices=("0", "1", "2")),  # 0 no, 1 national portal, 2 provincial gateway
+        F("HoSoCoThanhPhanSoHoa", "bool"),  # the dossier has digitised components (766 indicator 4.x)
+        F("DuocLayTuKhoDMQG", "bool"),  # data reused from the national data store
+        F("TaiKhoanDuocXacThucVoiVNeID", "bool"),  # the applicant's account is verified with VNeID
+        F("MaDinhDanhDV"),  # the agency's electronic identifier (QCVN 102:2016/BTTTT), as sent
+        F("DonViXuLy"),  # the agency's name, as sent
+        F("Email", pii=True),
+        F("TrichYeuHoSo", pii=True),  # the dossier's summary: the citizen's free text
     ),
     key=("MaHoSo",),
     version_field="NgayCapNhat",
     api_resource="motcua/hoso",
     agency_field="MaDonVi",
     period_field="NgayTiepNhan",
+    required_one_of=(("TrangThai", "TrangThaiHoSo"),),
 )
 
 MOTCUA_EVENTS = Entity(
@@ -132,6 +155,9 @@ MOTCUA_EVENTS = Entity(
         F("MaDonVi", required=True),
         F("NgayHenTraMoi", "timestamp"),
         F("GhiChu", pii=True),
+        # from the portal's progress updates (CapNhatTienDoHoSoMC)
+        F("PhongBanXuLy"),  # the department that handled the step
+        F("NguoiXuLy", pii=True),  # the officer's name
     ),
     key=("MaHoSo", "ThoiDiem", "LoaiSuKien"),
     version_field="ThoiDiem",
@@ -169,6 +195,7 @@ MOTCUA_AGENCIES = Entity(
         F("HieuLucTu", "date", True),
         F("HieuLucDen", "date"),
         F("MaDonViKeThua"),
+        F("MaDinhDanh"),  # the electronic identifier (QCVN 102:2016/BTTTT), e.g. 000.00.01.H22: resolves like MaDonVi
     ),
     key=("MaDonVi",),
     api_resource="motcua/dm_donvi",

@@ -12,7 +12,19 @@ from pathlib import Path
 
 import psycopg
 
-from .contracts import BAOCAO_INDICATORS, BAOCAO_VALUES, ENTITIES, Entity, entities_of
+from warehouse.config import motcua_dialect
+
+from . import dvcqg
+from .contracts import (
+    BAOCAO_INDICATORS,
+    BAOCAO_VALUES,
+    ENTITIES,
+    MOTCUA_AGENCIES,
+    MOTCUA_CASES,
+    MOTCUA_EVENTS,
+    Entity,
+    entities_of,
+)
 from .limits import limits
 from .loader import RAISED, BatchResult, Loader, sha256_of
 from .raw_schema import ensure_raw_schema
@@ -67,10 +79,17 @@ class SourceSummary:
         )
 
 
+PORTAL_FILE_NAMES = {"dongbohosomc": MOTCUA_CASES, "capnhattiendohosomc": MOTCUA_EVENTS}  # the portal's services
+
+
 def entity_for(source: str, path: Path) -> Entity | None:
     name = path.name.lower()
     if source == "baocao" and path.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
         return BAOCAO_VALUES
+    if source == "motcua" and path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        for prefix, entity in PORTAL_FILE_NAMES.items():
+            if name.startswith(prefix):
+                return entity
     for entity in entities_of(source):
         if (
             entity.file_prefix
@@ -122,7 +141,7 @@ def ingest_folder(conn: psycopg.Connection, source: str, landing_dir: Path, run_
     if not folder.is_dir():
         log.warning("no landing folder for %s at %s: nothing to load", source, folder)
         return summary
-    known: list = [None]  # the agency and indicator codes, read when the first workbook needs them
+    known: list = [None, None]  # the agency and indicator codes, the agency identifiers: read when first needed
     for path in _ordered(source, folder):
         try:
             result = _ingest_file(conn, loader, source, path, known)
@@ -165,9 +184,44 @@ def _ingest_file(conn: psycopg.Connection, loader: Loader, source: str, path: Pa
             return loader.reject(source, entity.name, location, digest, message)
         # no NgayNop: a file's modification time is whatever the copy kept; the ledger's delivery is the filing time
         rows = read_report_workbook(path.read_bytes(), None, known[0][0], known[0][1], WorkbookNotes(notes))
+    elif entity in (MOTCUA_CASES, MOTCUA_EVENTS):
+        return _ingest_case_file(conn, loader, entity, path, digest, known)
     else:
         rows = read_text_file(path, entity)
     result = loader.load(entity, location, rows, content_sha256=digest, notes=notes)
     if entity is BAOCAO_INDICATORS and result.status == "loaded":
         known[0] = None  # the indicator catalogue changed
+    if entity is MOTCUA_AGENCIES and result.status == "loaded":
+        known[1] = None
     return result
+
+
+def _ingest_case_file(conn, loader: Loader, entity: Entity, path: Path, digest: str, known: list) -> BatchResult:
+    """A case or event file in the dialect MOTCUA_DIALECT names, after checking the file is not in the other."""
+    configured, location = motcua_dialect(), str(path)
+    found, why = dvcqg.file_dialect(path, entity)
+    if found is not None and found != configured:
+        message = (
+            f"the file is in the {found} shape ({why}) but MOTCUA_DIALECT is {configured}:"
+            f" set MOTCUA_DIALECT={found} to read this source in that shape (docs/sources.md)"
+        )
+        return loader.reject("motcua", entity.name, location, digest, message)
+    if configured == "standard":
+        return loader.load(entity, location, read_text_file(path, entity), content_sha256=digest)
+    if path.suffix.lower() == ".csv":
+        message = "the dvcqg dialect is JSON (a DongBoHoSoMC envelope or one record per line), not CSV"
+        return loader.reject("motcua", entity.name, location, digest, message)
+    if known[1] is None:
+        known[1] = dvcqg.agency_identifiers(conn)
+    translator = dvcqg.Translator(known[1])
+    rows = dvcqg.translated(dvcqg.read_portal_file(path, entity, limits().envelope_bytes), entity, translator)
+    return loader.load(
+        entity,
+        location,
+        rows,
+        content_sha256=digest,
+        notes=translator.notes,
+        dialect="dvcqg",
+        timestamp_forms=translator.forms,
+        companion=MOTCUA_EVENTS if entity is MOTCUA_CASES else None,
+    )

@@ -34,6 +34,7 @@ class Limits:
     api_pages: int  # pages of one pull
     api_page_bytes: int  # one answer's body
     api_seconds: int  # one pull, from its first request to its last page
+    envelope_bytes: int  # a pretty-printed DongBoHoSoMC envelope file, which is read whole
 
 
 def limits() -> Limits:
@@ -46,4 +47,5 @@ def limits() -> Limits:
         api_pages=_int("SOURCE_API_MAX_PAGES", 10_000),
         api_page_bytes=_int("SOURCE_API_MAX_PAGE_BYTES", 50 << 20),
         api_seconds=_int("SOURCE_API_MAX_SECONDS", 3600),
+        envelope_bytes=_int("DVCQG_MAX_ENVELOPE_BYTES", 64 << 20),
     )

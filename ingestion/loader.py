@@ -26,6 +26,8 @@ import orjson
 import psycopg
 from psycopg import sql
 
+from warehouse.config import province
+
 from .contracts import Entity
 from .normalise import RecordError, copy_line, escape, line_formatter, storable
 from .raw_schema import META_COLUMNS
@@ -65,6 +67,13 @@ def _as_text(record: object) -> str:
         return repr(record)
 
 
+def _derived(format_line, record: dict, suffix: str) -> str:
+    try:
+        return format_line(record, suffix)
+    except RecordError as exc:
+        raise RecordError(f"{record.get('LoaiSuKien') or 'a record'} it carries: {exc}") from None
+
+
 class SourceDown(RuntimeError):
     """The source could not be reached (after its own retries): nothing else of it can load now; retry later."""
 
@@ -80,6 +89,7 @@ class Loader:
             raise ValueError("Loader needs an autocommit connection (one explicit transaction per batch)")
         self.conn = conn
         self.run_id = run_id
+        self.province_code = province()[0]
 
     def seen(self, entity: Entity, content_sha256: str) -> tuple[str, int] | None:
         row = self.conn.execute(
@@ -99,11 +109,19 @@ class Loader:
         mode: str = "file",
         range_from=None,
         range_to=None,
-        notes: list[str] | None = None,
+        notes: list[str] | Callable[[], list[str]] | None = None,
         finalize: Callable[[psycopg.Connection, int], None] | None = None,
+        dialect: str = "standard",
+        timestamp_forms: dict | None = None,
+        companion: Entity | None = None,
     ) -> BatchResult:
         """Load `rows` as one batch. `rows` may raise FileRejected while being read. `finalize` runs inside
-        the batch's transaction after the rows (e.g. to move an API watermark with the data it covers)."""
+        the batch's transaction after the rows (e.g. to move an API watermark with the data it covers).
+        `notes` may be a function, called once the rows are read. The records a row carries (`derived`) load
+        into `companion`'s table in the same transaction, as a child batch (`parent_batch_id`); a row whose
+        derived record breaks the contract is quarantined whole. `timestamp_forms` is read after the rows."""
+        late_notes = notes if callable(notes) else None
+        notes = None if callable(notes) else notes
         result = BatchResult(entity.source, entity.name, location, "loaded", notes=notes if notes is not None else [])
         if content_sha256:
             previous = self.seen(entity, content_sha256)
@@ -113,22 +131,31 @@ class Loader:
                 return result
         try:
             with self.conn.transaction():
-                batch_id = self.conn.execute(
-                    "insert into audit.batches (source, entity, mode, location, content_sha256, range_from,"
-                    " range_to, status, run_id) values (%s, %s, %s, %s, %s, %s, %s, 'loading', %s)"
-                    " returning batch_id",
-                    (entity.source, entity.name, mode, location, content_sha256, range_from, range_to, self.run_id),
-                ).fetchone()[0]
+                batch_id = self._open_batch(entity, mode, location, content_sha256, range_from, range_to, dialect)
+                child_id = None
+                if companion is not None:
+                    child_id = self._open_batch(companion, mode, f"{location}#derived", None, None, None, dialect)
                 result.batch_id = batch_id
-                with SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8") as quarantine:
-                    self._copy_rows(entity, location, batch_id, rows, result, quarantine)
+                with (
+                    SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8") as quarantine,
+                    SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8") as derived,
+                ):
+                    children = (companion, child_id, derived) if companion is not None else None
+                    self._copy_rows(entity, location, batch_id, rows, result, quarantine, children)
                     quarantine.seek(0)
                     self._copy_quarantine(quarantine)
+                    if children is not None:
+                        derived.seek(0)
+                        self._finish_child(companion, child_id, batch_id, derived)
+                if late_notes is not None:
+                    result.notes.extend(late_notes())
                 message = storable("; ".join(result.notes)) or None
+                forms = orjson.dumps(dict(timestamp_forms)).decode() if timestamp_forms else None
                 self.conn.execute(
                     "update audit.batches set status = 'loaded', rows_read = %s, rows_loaded = %s,"
-                    " rows_quarantined = %s, message = %s, finished_at = clock_timestamp() where batch_id = %s",
-                    (result.rows_read, result.rows_loaded, result.rows_quarantined, message, batch_id),
+                    " rows_quarantined = %s, message = %s, timestamp_forms = %s, finished_at = clock_timestamp()"
+                    " where batch_id = %s",
+                    (result.rows_read, result.rows_loaded, result.rows_quarantined, message, forms, batch_id),
                 )
                 if finalize is not None:
                     finalize(self.conn, batch_id)
@@ -160,6 +187,44 @@ class Loader:
             log.error("batch %s failed: %s: %s", location, type(exc).__name__, exc, exc_info=exc)
         return result
 
+    def _open_batch(self, entity: Entity, mode, location, content_sha256, range_from, range_to, dialect) -> int:
+        return self.conn.execute(
+            "insert into audit.batches (source, entity, mode, location, content_sha256, range_from, range_to, status,"
+            " run_id, province_code, dialect) values (%s, %s, %s, %s, %s, %s, %s, 'loading', %s, %s, %s)"
+            " returning batch_id",
+            (
+                entity.source,
+                entity.name,
+                mode,
+                location,
+                content_sha256,
+                range_from,
+                range_to,
+                self.run_id,
+                self.province_code,
+                dialect,
+            ),
+        ).fetchone()[0]
+
+    def _finish_child(self, entity: Entity, child_id: int, parent_id: int, spool) -> None:
+        """The derived records, copied into their own table as the child batch; no child batch when there are none."""
+        columns = sql.SQL(", ").join(sql.Identifier(c) for c in [*entity.columns, *META_COLUMNS])
+        statement = sql.SQL("copy {} ({}) from stdin").format(sql.Identifier("raw", entity.name), columns)
+        count = 0
+        with self.conn.cursor().copy(statement) as copy:
+            for chunk in iter(lambda: spool.read(1 << 20), ""):
+                count += chunk.count("\n")
+                copy.write(chunk)
+        if count == 0:
+            self.conn.execute("delete from audit.batches where batch_id = %s", (child_id,))
+            return
+        self.conn.execute(
+            "update audit.batches set status = 'loaded', rows_read = %s, rows_loaded = %s, parent_batch_id = %s,"
+            " message = 'records carried by the rows of batch ' || %s::text, finished_at = clock_timestamp()"
+            " where batch_id = %s",
+            (count, count, parent_id, parent_id, child_id),
+        )
+
     def reject(
         self,
         source: str,
@@ -189,9 +254,19 @@ class Loader:
         )
 
     def _copy_rows(
-        self, entity: Entity, location: str, batch_id: int, rows: Iterable[SourceRow], result: BatchResult, quarantine
+        self,
+        entity: Entity,
+        location: str,
+        batch_id: int,
+        rows: Iterable[SourceRow],
+        result: BatchResult,
+        quarantine,
+        children: tuple[Entity, int, object] | None = None,
     ) -> None:
         format_line = line_formatter(entity)
+        if children is not None:
+            format_child, child_prefix, child_spool = line_formatter(children[0]), f"\t{children[1]}\t", children[2]
+            child_prefix += f"{escape(location)}\t"
         columns = sql.SQL(", ").join(sql.Identifier(c) for c in [*entity.columns, *META_COLUMNS])
         statement = sql.SQL("copy {} ({}) from stdin").format(sql.Identifier("raw", entity.name), columns)
         prefix = f"\t{batch_id}\t{escape(location)}\t"
@@ -205,7 +280,13 @@ class Loader:
                     read += 1
                     if row.error is None:
                         try:
-                            append(format_line(row.record, f"{prefix}{row.line}\n"))
+                            line = format_line(row.record, f"{prefix}{row.line}\n")
+                            if row.derived:
+                                if children is None:
+                                    raise RecordError(f"{entity.name} rows carry no other records")
+                                lines = [_derived(format_child, d, f"{child_prefix}{row.line}\n") for d in row.derived]
+                                child_spool.write("".join(lines))
+                            append(line)
                         except RecordError as exc:
                             error, raw = str(exc), row.raw or _as_text(row.record)
                         else:
@@ -251,8 +332,8 @@ class Loader:
         with self.conn.transaction():
             batch_id = self.conn.execute(
                 "insert into audit.batches (source, entity, mode, location, content_sha256, range_from, range_to,"
-                " status, message, run_id, finished_at) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
-                " clock_timestamp()) returning batch_id",
+                " status, message, run_id, province_code, finished_at) values (%s, %s, %s, %s, %s, %s, %s, %s, %s,"
+                " %s, %s, clock_timestamp()) returning batch_id",
                 (
                     entity.source,
                     entity.name,
@@ -264,6 +345,7 @@ class Loader:
                     status,
                     message,
                     self.run_id,
+                    self.province_code,
                 ),
             ).fetchone()[0]
             if status == "rejected":

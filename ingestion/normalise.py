@@ -198,6 +198,10 @@ def line_formatter(entity: Entity) -> Callable[[dict, str], str]:
             body.append(f"{indent}    if v not in {frozenset(field.choices)!r}:")
             body.append(f"{indent}        raise RecordError(f'{field.name}: {{v!r}} is not one of {allowed}')")
         body.append(f"{indent}    out.append(v)")
+    for group in entity.required_one_of:
+        present = " or ".join(f"get({name!r}) not in (None, '')" for name in group)
+        body.append(f"    if not ({present}):")
+        body.append(f"        raise RecordError({' or '.join(group) + ': required field is missing'!r})")
     body.append("    return '\\t'.join(out) + suffix")
     namespace = {
         "RecordError": RecordError,

@@ -53,6 +53,12 @@ alter table audit.batches add column if not exists excluded_reason text;
 alter table audit.batches drop constraint if exists batches_status_check;
 alter table audit.batches add constraint batches_status_check
     check (status in ('loading', 'loaded', 'rejected', 'failed', 'excluded'));
+-- which province the batch belongs to (PROVINCE_CODE), the shape it came in, the timestamp forms it held, and for
+-- the events a case file carried (the portal's supplement list), the case batch they came with
+alter table audit.batches add column if not exists province_code text;
+alter table audit.batches add column if not exists dialect text;
+alter table audit.batches add column if not exists timestamp_forms jsonb;
+alter table audit.batches add column if not exists parent_batch_id bigint references audit.batches (batch_id);
 -- the same content is loaded (or rejected, or excluded by an operator) once per entity, even by two loaders racing
 drop index if exists audit.batches_once;
 create unique index if not exists batches_once_per_entity

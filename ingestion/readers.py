@@ -35,7 +35,8 @@ class SourceRow(NamedTuple):
     record: dict | None
     error: str | None = None
     raw: str | None = None  # the original text, kept in quarantine (only for rows that could not be parsed)
-    cell: str | None = None  # the cell, for workbooks
+    cell: str | None = None  # the cell, for workbooks (an envelope's data[i] for portal files)
+    derived: tuple[dict, ...] = ()  # records of the entity's companion that this one carries (docs/sources.md §4)
 
 
 def _bounded_lines(handle, limit: int) -> Iterator[tuple[int, bytes | None]]:
@@ -117,6 +118,7 @@ def read_csv(path: Path, entity: Entity) -> Iterator[SourceRow]:
         raise FileRejected(f"the header line is not CSV: {exc}") from None
     header = [h.strip() for h in header]
     missing = [f.name for f in entity.required if f.name not in header]
+    missing += [" or ".join(group) for group in entity.required_one_of if not set(group) & set(header)]
     if missing:
         raise FileRejected(f"missing header columns: {', '.join(missing)} (found: {', '.join(header)[:200]})")
     width = len(header)

@@ -18,6 +18,7 @@ import tempfile
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -132,6 +133,81 @@ def warehouse_cli(env: dict, *args: str, timeout: int = 900) -> subprocess.Compl
     return subprocess.run(
         [sys.executable, "-m", "warehouse", *args], env=env, capture_output=True, text=True, timeout=timeout
     )
+
+
+def load_delivery(url: str, landing: Path, as_of: dt.datetime) -> None:
+    """Load a simulated delivery (all sources) as the night after its moment `as_of` (local) would: its delivery
+    moment, an hour later, is the data date."""
+    from ingestion.ingest import ingest_folder
+    from warehouse.db import bootstrap
+
+    night = f"night-{as_of:%Y-%m-%d}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        bootstrap(conn)
+        conn.execute(
+            "insert into audit.nightly_runs (run_id, delivered_at) values (%s, %s)",
+            (night, as_of.replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")) + dt.timedelta(hours=1)),
+        )
+        for source in ("motcua", "pakn", "baocao"):
+            ingest_folder(conn, source, landing, night)
+
+
+def check_bad_input(db: psycopg.Connection, case) -> None:
+    """A bad file (ingestion.simulator.bad_inputs.Expected) was rejected whole with its reason, or loaded with
+    exactly its bad rows quarantined, each with its own reason and location."""
+    status, message, loaded, quarantined, batch_id = db.execute(
+        "select status, message, rows_loaded, rows_quarantined, batch_id from audit.batches where location = %s",
+        (str(case.path),),
+    ).fetchone()
+    assert status == case.outcome, (case.path.name, message)
+    if case.outcome == "rejected":
+        assert case.reason in message
+        reasons = db.execute("select reason, line_no from raw.quarantine where batch_id = %s", (batch_id,)).fetchall()
+        assert reasons == [(message, None)]  # the whole file, with its reason and location
+        return
+    assert loaded == case.loaded_rows
+    assert quarantined == len(case.quarantined_rows)
+    rows = db.execute(
+        "select line_no, reason, location from raw.quarantine where batch_id = %s order by line_no", (batch_id,)
+    ).fetchall()
+    assert [r[0] for r in rows] == list(case.quarantined_rows)
+    assert all(r[2] == str(case.path) for r in rows)
+    assert len(case.reasons) == len(rows), "every quarantined row has its reason worked out in bad_inputs.py"
+    for (line, reason, _), fragment in zip(rows, case.reasons, strict=True):
+        assert fragment in reason, (case.path.name, line, reason)
+
+
+BOOKKEEPING_COLUMNS = {"source_batch_id"}  # which raw batch a row was computed through
+
+
+def mart_tables(
+    url: str, schemas: tuple[str, ...] = ("marts",), leave_out: frozenset = frozenset(), ignore: frozenset = frozenset()
+) -> dict[str, list]:
+    """Every table of `schemas` (views follow their tables), rows sorted, bookkeeping columns (and `ignore`) and
+    the tables `leave_out` left out: for comparing two warehouses table by table."""
+    with psycopg.connect(url) as conn:
+        tables = conn.execute(
+            "select table_schema, table_name from information_schema.tables where table_schema = any(%s)"
+            " and table_type = 'BASE TABLE' order by 1, 2",
+            (list(schemas),),
+        ).fetchall()
+        out = {}
+        for schema, table in tables:
+            if table in leave_out:
+                continue
+            columns = [
+                r[0]
+                for r in conn.execute(
+                    "select column_name from information_schema.columns where table_schema = %s"
+                    " and table_name = %s order by ordinal_position",
+                    (schema, table),
+                )
+                if r[0] not in BOOKKEEPING_COLUMNS | ignore
+            ]
+            listed = ", ".join(f'"{c}"' for c in columns)
+            rows = conn.execute(f'select {listed} from {schema}."{table}"').fetchall()
+            out[table if schema == "marts" else f"{schema}.{table}"] = sorted(rows, key=repr)
+        return out
 
 
 @pytest.fixture

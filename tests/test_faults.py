@@ -17,8 +17,8 @@ from urllib.parse import unquote, urlsplit
 
 import psycopg
 import pytest
-from conftest import airflow_env, new_database, secrets_found, task_tries, throwaway_server, warehouse_cli
-from test_incremental_build import _build, _marts
+from conftest import airflow_env, mart_tables, new_database, secrets_found, task_tries, throwaway_server, warehouse_cli
+from test_incremental_build import _build
 
 from ingestion.ingest import ingest_folder
 from ingestion.raw_schema import ensure_raw_schema
@@ -160,11 +160,11 @@ def failed_night(tmp_path_factory, server_url):
         conn.execute("alter table reference.ref_kpi_targets rename column target_value_typo to target_value")
         third = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-07-20T07:00:00+07:00")
         healed = {t: _fingerprint(conn, t) for t in before}
-        healed_marts = _marts(url)
+        healed_marts = mart_tables(url)
         _build(url, "--full-refresh")  # what the healed night must equal: every model rebuilt from raw
         yield {
             "healed_marts": healed_marts,
-            "rebuilt_marts": _marts(url),
+            "rebuilt_marts": mart_tables(url),
             "root": root,
             "before": before,
             "after_failure": after_failure,

@@ -21,9 +21,8 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from conftest import new_database
+from conftest import load_delivery, mart_tables, new_database
 
-from ingestion.ingest import ingest_folder
 from ingestion.simulator.generate import SimulationSpec, generate
 from warehouse.db import bootstrap
 from warehouse.dbt import nightly_build, run_dbt
@@ -33,20 +32,6 @@ pytestmark = pytest.mark.slow
 FIRST = SimulationSpec(cases_per_year=700, start=dt.date(2024, 12, 15), as_of=dt.datetime(2025, 7, 10, 6, 0))
 SECOND = SimulationSpec(cases_per_year=700, start=dt.date(2024, 12, 15), as_of=dt.datetime(2025, 7, 20, 6, 0))
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-IGNORED_COLUMNS = {"source_batch_id"}  # bookkeeping: which raw batch a row was computed through
-
-
-def _load(url: str, landing, spec: SimulationSpec) -> None:
-    """Load a delivery as the night after its moment would (its delivery moment is the data date)."""
-    night = f"night-{spec.as_of:%Y-%m-%d}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        bootstrap(conn)
-        conn.execute(
-            "insert into audit.nightly_runs (run_id, delivered_at) values (%s, %s)",
-            (night, spec.as_of.replace(tzinfo=LOCAL) + dt.timedelta(hours=1)),
-        )
-        for source in ("motcua", "pakn", "baocao"):
-            ingest_folder(conn, source, landing, night)
 
 
 def _build(url: str, *flags: str) -> None:
@@ -54,31 +39,6 @@ def _build(url: str, *flags: str) -> None:
         nightly_build(url) if not flags else run_dbt(["build", "--exclude-resource-type", "unit_test", *flags], url)
     )
     assert outcome.success, "\n".join(outcome.failures)
-
-
-def _marts(url: str, schemas: tuple[str, ...] = ("marts",)) -> dict[str, list]:
-    """Every table of `schemas` (views follow their tables), rows sorted, bookkeeping columns left out."""
-    with psycopg.connect(url) as conn:
-        tables = conn.execute(
-            "select table_schema, table_name from information_schema.tables where table_schema = any(%s)"
-            " and table_type = 'BASE TABLE' order by 1, 2",
-            (list(schemas),),
-        ).fetchall()
-        out = {}
-        for schema, table in tables:
-            columns = [
-                r[0]
-                for r in conn.execute(
-                    "select column_name from information_schema.columns where table_schema = %s"
-                    " and table_name = %s order by ordinal_position",
-                    (schema, table),
-                )
-                if r[0] not in IGNORED_COLUMNS
-            ]
-            listed = ", ".join(f'"{c}"' for c in columns)
-            rows = conn.execute(f'select {listed} from {schema}."{table}"').fetchall()
-            out[table if schema == "marts" else f"{schema}.{table}"] = sorted(rows, key=repr)
-        return out
 
 
 @pytest.fixture(scope="module")
@@ -91,17 +51,17 @@ def builds(tmp_path_factory, server_url, monkeypatch_module):
     monkeypatch_module.setenv("PII_HASH_KEY", "the-same-key-for-both-databases")  # hashes must compare equal
 
     nightly = new_database(server_url, "incremental_nightly")
-    _load(nightly, first, FIRST)
+    load_delivery(nightly, first, FIRST)
     _build(nightly)
     with psycopg.connect(nightly) as conn:
         cases_after_first = conn.execute("select count(*) from marts.fct_cases").fetchone()[0]
         watermark_first = conn.execute("select max(source_batch_id) from marts.fct_cases").fetchone()[0]
-    _load(nightly, second, SECOND)
+    load_delivery(nightly, second, SECOND.as_of)
     _build(nightly)
 
     full = new_database(server_url, "incremental_full")
-    _load(full, first, FIRST)
-    _load(full, second, SECOND)
+    load_delivery(full, first, FIRST.as_of)
+    load_delivery(full, second, SECOND.as_of)
     _build(full, "--full-refresh")
     return nightly, full, cases_after_first, watermark_first
 
@@ -153,12 +113,12 @@ def third_night(builds, tmp_path_factory, server_url):
     spec = SimulationSpec(cases_per_year=700, start=dt.date(2024, 12, 15), as_of=THIRD)
 
     incremental = new_database(server_url, "incremental_third", nightly)
-    _load(incremental, third, spec)
+    load_delivery(incremental, third, spec.as_of)
     _build(incremental)
 
     full = new_database(server_url, "incremental_third_full")
     for landing, moment in ((first, FIRST), (second, SECOND), (third, spec)):
-        _load(full, landing, moment)
+        load_delivery(full, landing, moment.as_of)
     _build(full, "--full-refresh")
     return incremental, full, changed
 
@@ -172,7 +132,7 @@ def monkeypatch_module():
 
 def test_an_incremental_night_equals_a_full_rebuild(builds):
     nightly, full, *_ = builds
-    incremental, rebuilt = _marts(nightly), _marts(full)
+    incremental, rebuilt = mart_tables(nightly), mart_tables(full)
     assert incremental.keys() == rebuilt.keys()
     differing = [t for t in rebuilt if incremental[t] != rebuilt[t]]
     assert differing == [], f"marts that differ after an incremental night: {differing}"
@@ -190,7 +150,7 @@ def test_a_late_file_for_a_closed_month_and_a_changed_catalogue_equal_a_full_reb
         ).fetchone()[0]
     assert late and old_cases > 0  # the closed month was recomputed, and the catalogue change has history to reach
     schemas = ("marts", "intermediate")
-    incremental_tables, full_tables = _marts(incremental, schemas), _marts(full, schemas)
+    incremental_tables, full_tables = mart_tables(incremental, schemas), mart_tables(full, schemas)
     assert incremental_tables.keys() == full_tables.keys()
     differing = [t for t in full_tables if incremental_tables[t] != full_tables[t]]
     assert differing == [], f"tables that differ from a full rebuild after the third night: {differing}"

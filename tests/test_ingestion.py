@@ -7,6 +7,7 @@ import shutil
 import unicodedata
 
 import pytest
+from conftest import check_bad_input
 
 from ingestion.contracts import MOTCUA_CASES
 from ingestion.ingest import ingest_folder
@@ -93,27 +94,7 @@ BAD_NAMES = [
 @pytest.mark.parametrize("name", BAD_NAMES)
 def test_each_bad_input_is_rejected_or_quarantined_with_its_reason(bad_delivery, name):
     db, expected, _ = bad_delivery
-    case = next(e for e in expected if e.path.name == name)
-    status, message, loaded, quarantined, batch_id = db.execute(
-        "select status, message, rows_loaded, rows_quarantined, batch_id from audit.batches where location = %s",
-        (str(case.path),),
-    ).fetchone()
-    assert status == case.outcome
-    if case.outcome == "rejected":
-        assert case.reason in message
-        reasons = db.execute("select reason, line_no from raw.quarantine where batch_id = %s", (batch_id,)).fetchall()
-        assert reasons == [(message, None)]  # the whole file, with its reason and location
-        return
-    assert loaded == case.loaded_rows
-    assert quarantined == len(case.quarantined_rows)
-    rows = db.execute(
-        "select line_no, reason, location from raw.quarantine where batch_id = %s order by line_no", (batch_id,)
-    ).fetchall()
-    assert [r[0] for r in rows] == list(case.quarantined_rows)
-    assert all(r[2] == str(case.path) for r in rows)
-    assert len(case.reasons) == len(rows), "every quarantined row has its reason worked out in bad_inputs.py"
-    for (line, reason, _), fragment in zip(rows, case.reasons, strict=True):
-        assert fragment in reason, (case.path.name, line, reason)
+    check_bad_input(db, next(e for e in expected if e.path.name == name))
 
 
 def test_the_rest_of_the_delivery_still_loads_next_to_bad_files(bad_delivery, small_landing):

@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from conftest import new_database
-from test_incremental_build import _marts
+from conftest import mart_tables, new_database
 
 from warehouse.config import DBT_PROJECT_DIR
 
@@ -129,6 +128,6 @@ def test_flipping_a_holiday_recomputes_a_closed_period_on_the_next_night(server_
     nightly.ingest("motcua", run_id="night-1")
     nightly.build_marts(run_id="night-1")
     schemas = ("marts", "intermediate")
-    after_the_flip, full = _marts(url, schemas), _marts(rebuilt, schemas)
+    after_the_flip, full = mart_tables(url, schemas), mart_tables(rebuilt, schemas)
     assert after_the_flip.keys() == full.keys()
     assert [t for t in full if after_the_flip[t] != full[t]] == []

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from conftest import new_database, secrets_found
 
 from ingestion.api import LOCAL, ApiClient, SourceUnavailable, pull_source, watermark
 from ingestion.limits import Limits, limits
@@ -204,3 +205,104 @@ def test_a_report_without_its_filing_time_is_rejected_not_stamped_with_the_pull(
     # the others keep the reporting system's receipt time: the register's 15:00, not the moment of the pull
     filed = db.execute("select distinct ngaynop from raw.baocao_values").fetchall()
     assert filed and all(row[0].astimezone(LOCAL).time() == dt.time(15, 0) for row in filed)
+
+
+# -- delivery security (docs/sources.md §6) ------------------------------------------------------------------------
+TOKEN = "kh-7Qz9-s3cr3t-t0ken"
+
+
+def _night_through_the_api(url, api, monkeypatch, output, **env):
+    from warehouse.nightly import ingest, prepare
+
+    for name, value in {"DATABASE_URL": url, "SOURCE_API_URL": api.url, "OUTPUT_DIR": str(output), **env}.items():
+        monkeypatch.setenv(name, value)
+    prepare("secure-night")
+    return ingest("motcua", run_id="secure-night")
+
+
+@pytest.mark.parametrize("header", ["Authorization", "X-API-Key"])
+def test_a_token_is_sent_in_its_header_and_is_never_logged_stored_or_written(
+    fresh_db, landing, monkeypatch, caplog, tmp_path, header
+):
+    import logging
+
+    import psycopg
+
+    value = f"Bearer {TOKEN}" if header == "Authorization" else TOKEN
+    named = {} if header == "Authorization" else {"SOURCE_API_KEY_HEADER": header}
+    caplog.set_level(logging.DEBUG)
+    with SourceApi(landing, now=NIGHT_1, credential=(header, value)) as api:
+        with pytest.raises(SourceUnavailable, match="refused the credential .none sent: set SOURCE_API_TOKEN"):
+            _night_through_the_api(fresh_db, api, monkeypatch, tmp_path, **named)
+        monkeypatch.setenv("SOURCE_API_TOKEN", "a-wrong-token")
+        with pytest.raises(SourceUnavailable, match="check SOURCE_API_TOKEN") as wrong:
+            _night_through_the_api(fresh_db, api, monkeypatch, tmp_path, **named)
+        monkeypatch.setenv("SOURCE_API_TOKEN", TOKEN)
+        result = _night_through_the_api(fresh_db, api, monkeypatch, tmp_path, **named)
+    assert result["batches_loaded"] == 4 and result["rows_loaded"] > 0
+    assert "a-wrong-token" not in str(wrong.value)
+    with psycopg.connect(fresh_db) as conn:
+        stored = [
+            str(row)
+            for table in ("audit.batches", "audit.watermarks", "raw.quarantine", "audit.nightly_runs")
+            for row in conn.execute(f"select * from {table}")
+        ]
+    assert any("secure-night" in row for row in stored)  # the scan reads the ledger the night wrote
+    assert not secrets_found([TOKEN], [caplog.text, *stored], [tmp_path])
+
+
+def test_plain_http_to_another_machine_and_a_credential_in_the_address_are_refused_with_advice(fresh_db, monkeypatch):
+    from ingestion.api import InsecureSource
+    from warehouse.nightly import ingest
+
+    with pytest.raises(InsecureSource, match="plain http:// to dvc.khanhhoa.gov.vn.*SOURCE_API_ALLOW_HTTP=1"):
+        ApiClient("http://dvc.khanhhoa.gov.vn/api")
+    for address in ("https://etl:pa55@dvc.khanhhoa.gov.vn/api", "https://dvc.khanhhoa.gov.vn/api?access_token=x"):
+        with pytest.raises(InsecureSource, match="carries a credential.*put it in SOURCE_API_TOKEN"):
+            ApiClient(address)
+    assert ApiClient("http://dvc.khanhhoa.gov.vn/api", allow_http=True).base_url == "http://dvc.khanhhoa.gov.vn/api"
+    assert ApiClient("http://127.0.0.1:8765/").base_url == "http://127.0.0.1:8765"
+    assert ApiClient("https://dvc.khanhhoa.gov.vn/api/").base_url == "https://dvc.khanhhoa.gov.vn/api"
+    # the night's ingest refuses before any request or any ledger row
+    monkeypatch.setenv("DATABASE_URL", fresh_db)
+    monkeypatch.setenv("SOURCE_API_URL", "http://10.0.0.9/api")
+    with pytest.raises(InsecureSource):
+        ingest("motcua", run_id="insecure")
+    monkeypatch.setenv("SOURCE_API_ALLOW_HTTP", "1")
+    with pytest.raises(SourceUnavailable):  # allowed now, and tried: nothing answers there (one quick attempt)
+        ApiClient.from_environment("http://127.0.0.1:9", attempts=1, backoff_seconds=0).get("motcua/hoso", {})
+
+
+def test_the_portal_shape_comes_through_the_api_as_through_files(db, server_url, tmp_path, monkeypatch):
+    import psycopg
+
+    from ingestion.ingest import ingest_folder
+
+    portal = tmp_path / "portal"
+    generate(portal, dataclasses.replace(SPEC, dialect="dvcqg"))
+    monkeypatch.setenv("MOTCUA_DIALECT", "dvcqg")
+    with SourceApi(portal, now=SPEC.as_of) as api:
+        pulled = pull_source(db, "motcua", client(api))
+    with psycopg.connect(new_database(server_url, "portal_files"), autocommit=True) as files:
+        ingest_folder(files, "motcua", portal)
+        from_files = [
+            files.execute(query).fetchall()
+            for query in (
+                "select distinct on (mahoso) mahoso, ngaycapnhat, trangthaihoso, madonvi from raw.motcua_cases"
+                " order by mahoso, ngaycapnhat desc",
+                "select distinct mahoso, thoidiem, loaisukien from raw.motcua_events order by 1, 2, 3",
+            )
+        ]
+    assert pulled.count("loaded") == 4 and pulled.rows_quarantined == 0
+    from_api = [
+        db.execute(query).fetchall()
+        for query in (
+            "select mahoso, ngaycapnhat, trangthaihoso, madonvi from raw.motcua_cases order by mahoso",
+            "select distinct mahoso, thoidiem, loaisukien from raw.motcua_events order by 1, 2, 3",
+        )
+    ]
+    assert from_api == from_files and len(from_api[1]) > len(from_api[0]) > 100
+    # the watermark moved to the newest NgayCapNhat, read from the portal's 14-digit and dd/MM/yyyy forms
+    assert watermark(db, "motcua", "motcua/hoso") == max(row[1] for row in from_api[0])
+    forms = db.execute("select timestamp_forms from audit.batches where entity = 'motcua_cases'").fetchone()[0]
+    assert set(forms) == {"yyyyMMddHHmmss", "dd/MM/yyyy HH:mm:ss"}

@@ -349,6 +349,12 @@ def _batches(args) -> int:
             if not row:
                 print(f"batch {args.batch_id} is not a loaded, rejected or failed batch; nothing changed")
                 return 1
+            # the events a case file carried (the portal's supplement lists) go with it
+            conn.execute(
+                "update audit.batches set status = 'excluded', excluded_reason = %s"
+                " where parent_batch_id = %s and status = 'loaded'",
+                (args.reason, args.batch_id),
+            )
             if conn.execute("select to_regclass('dq.gaps')").fetchone()[0]:
                 conn.execute(
                     "update dq.gaps set closed_at = now() where closed_at is null and batch_ids <@ ("

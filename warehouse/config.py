@@ -38,6 +38,14 @@ ENVIRONMENT = {
     "SOURCE_API_MAX_PAGES": "10000: a pull that announces or walks more pages is rejected",
     "SOURCE_API_MAX_PAGE_BYTES": "52428800: an answer with a larger body is rejected",
     "SOURCE_API_MAX_SECONDS": "3600: a pull still running after this long is rejected",
+    # the national portal's sync shape (docs/sources.md §4) and delivery security (§6)
+    "MOTCUA_DIALECT": "standard: motcua files and API items in the contract's shape (dvcqg: the portal's sync shape)",
+    "DVCQG_MAX_ENVELOPE_BYTES": "67108864: a larger pretty-printed DongBoHoSoMC envelope file is rejected unread",
+    "SOURCE_API_TOKEN": "unset: no credential is sent (else as Authorization: Bearer, or in SOURCE_API_KEY_HEADER)",
+    "SOURCE_API_KEY_HEADER": "unset: SOURCE_API_TOKEN goes in Authorization: Bearer; else the header that carries it",
+    "SOURCE_API_ALLOW_HTTP": "unset: plain http:// is refused except to this machine (1: allowed on a closed network)",
+    "PROVINCE_CODE": "56: the province the warehouse belongs to (statistics office code), on every batch and mart row",
+    "PROVINCE_NAME": "Khánh Hòa: the province's name, in marts.dim_province",
     "PUBLISH_MARGIN_DAYS": "3: the rollup publishes a period this many days after its last report deadline",
     # who issues the extracts (their heading, Nghị định 30/2020/NĐ-CP)
     "EXTRACT_ISSUER_PARENT": "UBND TỈNH KHÁNH HÒA: the body above the issuer, first line of the heading",
@@ -51,6 +59,22 @@ def issuer() -> dict[str, str]:
     """EXTRACT_ISSUER_PARENT, EXTRACT_ISSUER, EXTRACT_ISSUER_CODE, EXTRACT_PLACE: the extracts' heading."""
     names = ("EXTRACT_ISSUER_PARENT", "EXTRACT_ISSUER", "EXTRACT_ISSUER_CODE", "EXTRACT_PLACE")
     return {n.removeprefix("EXTRACT_").lower(): os.environ.get(n) or ENVIRONMENT[n].split(":")[0] for n in names}
+
+
+def province() -> tuple[str, str]:
+    """PROVINCE_CODE, PROVINCE_NAME: which province this warehouse's batches and marts belong to."""
+    return (
+        os.environ.get("PROVINCE_CODE") or ENVIRONMENT["PROVINCE_CODE"].split(":")[0],
+        os.environ.get("PROVINCE_NAME") or ENVIRONMENT["PROVINCE_NAME"].split(":")[0],
+    )
+
+
+def motcua_dialect() -> str:
+    """MOTCUA_DIALECT: the shape the motcua source delivers (standard | dvcqg)."""
+    value = os.environ.get("MOTCUA_DIALECT") or "standard"
+    if value not in ("standard", "dvcqg"):
+        raise ValueError(f"MOTCUA_DIALECT must be standard or dvcqg, got {value!r}")
+    return value
 
 
 def retry_delay_seconds() -> int:

@@ -6,7 +6,7 @@ import logging
 import os
 from dataclasses import dataclass
 
-from .config import DBT_PROJECT_DIR, settings
+from .config import DBT_PROJECT_DIR, province, settings
 from .db import connection_parts, database_url
 from .roles import TRANSFORMER
 
@@ -21,9 +21,15 @@ class DbtOutcome:
 
 
 def dbt_environment(url: str | None = None) -> dict[str, str]:
-    """The profile's WH_* variables; dbt acts as the transformer role (profiles.yml `role`)."""
+    """The profile's WH_* variables (dbt acts as the transformer role, profiles.yml `role`) and the province."""
     parts = connection_parts(url or database_url())
-    return {**{f"WH_{k.upper()}": v for k, v in parts.items()}, "WH_ROLE": TRANSFORMER}
+    code, name = province()
+    return {
+        **{f"WH_{k.upper()}": v for k, v in parts.items()},
+        "WH_ROLE": TRANSFORMER,
+        "WH_PROVINCE_CODE": code,  # the province key every mart row carries (macro province_code)
+        "WH_PROVINCE_NAME": name,
+    }
 
 
 def run_dbt(args: list[str], url: str | None = None) -> DbtOutcome:

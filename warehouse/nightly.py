@@ -67,7 +67,7 @@ def ingest(source: str, run_id: str | None = None) -> dict:
     config = settings()
     with connect(role=LOADER) as conn:
         if config.source_api_url:
-            summary = pull_source(conn, source, ApiClient(config.source_api_url), run_id)
+            summary = pull_source(conn, source, ApiClient.from_environment(config.source_api_url), run_id)
         else:
             summary = ingest_folder(conn, source, config.landing_dir, run_id)
     result = summary.as_dict()

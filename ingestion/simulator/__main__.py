@@ -1,6 +1,6 @@
 """`python -m ingestion.simulator generate|serve|bad-inputs` — the simulated province, for demos and tests.
 
-generate   --landing DIR [--cases-per-year N] [--start YYYY-MM-DD] [--as-of YYYY-MM-DDTHH:MM]
+generate   --landing DIR [--cases-per-year N] [--start YYYY-MM-DD] [--as-of YYYY-MM-DDTHH:MM] [--dialect dvcqg]
 serve      --landing DIR [--now YYYY-MM-DDTHH:MM] [--port 8765]   the sources' HTTP API over that folder
 bad-inputs --landing DIR [--agency SO-TP]                          add one bad delivery of every kind
 """
@@ -28,6 +28,7 @@ def main() -> None:
     gen.add_argument("--start", type=dt.date.fromisoformat, default=SimulationSpec.start)
     gen.add_argument("--as-of", type=dt.datetime.fromisoformat, default=SimulationSpec.as_of)
     gen.add_argument("--seed", type=int, default=SimulationSpec.seed)
+    gen.add_argument("--dialect", choices=("standard", "dvcqg"), default="standard", help="motcua's shape")
     serve = sub.add_parser("serve")
     serve.add_argument("--landing", type=Path, required=True)
     serve.add_argument("--now", type=dt.datetime.fromisoformat, default=SimulationSpec.as_of)
@@ -38,7 +39,9 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.command == "generate":
-        spec = SimulationSpec(seed=args.seed, cases_per_year=args.cases_per_year, start=args.start, as_of=args.as_of)
+        spec = SimulationSpec(
+            seed=args.seed, cases_per_year=args.cases_per_year, start=args.start, as_of=args.as_of, dialect=args.dialect
+        )
         started = time.monotonic()
         counts = generate(args.landing, spec)
         print(f"{counts} in {time.monotonic() - started:.0f} s -> {args.landing}")

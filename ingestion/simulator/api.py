@@ -6,7 +6,9 @@ Resources: motcua/hoso, motcua/sukien, motcua/dm_tthc, motcua/dm_donvi, pakn, ba
 For records with NgayCapNhat (cases, feedback) each key is served in its latest version as of the server's
 clock (`now`), if that version changed after `updated_since`; events are filtered on ThoiDiem; catalogues
 are served whole. `baocao` serves report workbooks as {"TenTep", "NgayNop", "NgayCapNhat", "TepBase64"}.
-Faults can be injected for tests: the first `fail_first` requests answer 500, or every answer is delayed.
+Faults can be injected for tests: the first `fail_first` requests answer 500, or every answer is delayed. A
+`credential` (a header and its value) makes every other request answer 401. A landing folder in the portal's shape
+(DongBoHoSoMC envelopes, CapNhatTienDoHoSoMC updates) is served as the portal's records.
 """
 
 from __future__ import annotations
@@ -17,17 +19,21 @@ import datetime as dt
 import json
 import math
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+from ingestion.dvcqg import local_timestamp
+
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _moment(text: str) -> dt.datetime:
-    value = dt.datetime.fromisoformat(text)
+    """ISO-8601, or one of the portal's forms (20250115083000, 15/01/2025 08:30:00): local unless it says otherwise."""
+    value = dt.datetime.fromisoformat(local_timestamp(text, "timestamp", Counter()))
     return value if value.tzinfo else value.replace(tzinfo=LOCAL)
 
 
@@ -54,6 +60,12 @@ class SourceData:
             self._add_versions("motcua/hoso", path, "MaHoSo")
         for path in sorted((landing / "pakn").glob("pakn*.jsonl")):
             self._add_versions("pakn", path, "MaPAKN")
+        for path in sorted((landing / "motcua").glob("DongBoHoSoMC*.json")):  # the portal's shape: envelopes
+            for record in json.loads(path.read_text(encoding="utf-8"))["data"]:
+                self.versions["motcua/hoso"].setdefault(record["MaHoSo"], []).append(record)
+        for path in sorted((landing / "motcua").glob("CapNhatTienDoHoSoMC*.jsonl")):  # and progress updates
+            with open(path, encoding="utf-8") as handle:
+                self.events.extend(json.loads(line) for line in handle)
         for path in sorted((landing / "motcua").glob("sukien*.csv")):
             with open(path, encoding="utf-8") as handle:
                 self.events.extend({k: (v or None) for k, v in row.items()} for row in csv.DictReader(handle))
@@ -106,11 +118,8 @@ class SourceData:
                         out.append(latest)
             return sorted(out, key=lambda v: _moment(v["NgayCapNhat"]))
         if resource == "motcua/sukien":
-            return [
-                e
-                for e in self.events
-                if _moment(e["ThoiDiem"]) <= now and (since is None or _moment(e["ThoiDiem"]) > since)
-            ]
+            stamps = ((e, _moment(e.get("ThoiDiem") or e["ThoiDiemXuLy"])) for e in self.events)
+            return [e for e, at in stamps if at <= now and (since is None or at > since)]
         if resource == "baocao":
             return [
                 r
@@ -125,8 +134,16 @@ class SourceData:
 class SourceApi:
     """A running API server on 127.0.0.1 (a background thread); use as a context manager."""
 
-    def __init__(self, landing: Path, now: dt.datetime, port: int = 0, faults: Faults | None = None):
+    def __init__(
+        self,
+        landing: Path,
+        now: dt.datetime,
+        port: int = 0,
+        faults: Faults | None = None,
+        credential: tuple[str, str] | None = None,  # (header, value) every request must carry, else 401
+    ):
         self.data = SourceData(Path(landing))
+        self.credential = credential
         self.now = now if now.tzinfo else now.replace(tzinfo=LOCAL)
         self.faults = faults or Faults()
         api = self
@@ -138,6 +155,9 @@ class SourceApi:
                     threading.Event().wait(api.faults.delay_seconds)
                 if api.faults.requests <= api.faults.fail_first:
                     return self._send(500, {"error": "injected failure"})
+                if api.credential and self.headers.get(api.credential[0]) != api.credential[1]:
+                    # as careless servers do, the answer quotes what it was sent
+                    return self._send(401, {"error": f"bad credential {self.headers.get(api.credential[0])!r}"})
                 url = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
                 try:

@@ -247,3 +247,108 @@ def write_bad_inputs(landing: Path, agency: str, period: str = "2025-6T") -> lis
         Expected(path, "loaded", "unknown indicator code", (10, 11, 12, 13, 14, 15, 16), loaded_rows=1, reasons=reasons)
     )
     return expected
+
+
+def portal_record(code: str, identifier: str, **changes) -> dict:
+    """A DongBoHoSoMC record (the portal's sync shape) that passes every check; `changes` make it bad."""
+    record = {
+        "MaHoSo": code,
+        "MaTTHC": "1.001193",
+        "MaDinhDanhDV": identifier,
+        "KenhThucHien": 2,
+        "NgayTiepNhan": "20250804090000",
+        "NgayHenTra": "05/08/2025 17:00:00",
+        "TrangThaiHoSo": 4,
+        "DanhSachLePhi": [],
+        "DanhSachHoSoBoSung": [],
+        "ChuHoSo": "Nguyễn Thị Hoa",
+        "MaDoiTuong": "056123456789",
+        "Email": "hoa@example.vn",
+        "TrichYeuHoSo": "Xin cấp bản sao trích lục",
+        "NgayCapNhat": "20250804090000",
+    }
+    record.update(changes)
+    return {k: v for k, v in record.items() if v is not ...}
+
+
+def write_portal_bad_inputs(landing: Path, identifier: str) -> list[Expected]:
+    """Bad files in the dvcqg dialect (docs/sources.md §4). `identifier` must be an agency's MaDinhDanh."""
+    motcua = landing / "motcua"
+    motcua.mkdir(parents=True, exist_ok=True)
+    expected: list[Expected] = []
+
+    records = [
+        portal_record("BADP-01", identifier),  # 1 good
+        portal_record("BADP-02", identifier, TrangThaiHoSo=11),  # 2 an unknown status code
+        portal_record("BADP-03", identifier, NgayTiepNhan="2025.08.04 09:00"),  # 3 a timestamp in none of the forms
+        portal_record("BADP-04", identifier, KenhNop=1),  # 4 both dialects' fields, disagreeing
+        portal_record("BADP-05", "000.99.99.H99"),  # 5 an agency identifier not in the catalogue
+        portal_record("BADP-06", identifier, TrangThai="DA_XU_LY"),  # 6 the portal's status and the contract's disagree
+        portal_record("BADP-07", identifier, DanhSachHoSoBoSung=[{"NgayTiepNhanBoSung": "20250805080000"}]),  # 7
+        portal_record("BADP-08", identifier, NgayTiepNhan="31/02/2025 08:00:00"),  # 8 no such day
+        "not a record",  # 9
+        portal_record("BADP-10", identifier, TrangThaiHoSo=3, KenhNop=2),  # 10 good: refused at receipt, agreeing
+    ]
+    path = motcua / "DongBoHoSoMC_bad_rows.json"
+    path.write_text(
+        json.dumps({"service": "DongBoHoSoMC", "isUpdating": True, "data": records}, ensure_ascii=False, indent=1),
+        encoding="utf-8",
+    )
+    reasons = (
+        "TrangThaiHoSo: 11 is not one of the portal's codes",
+        "NgayTiepNhan: '2025.08.04 09:00' is in none of the forms",
+        "KenhThucHien (2) and KenhNop (1) disagree",
+        "MaDinhDanhDV: '000.99.99.H99' is not in the agency catalogue",
+        "TrangThaiHoSo (4: Đang xử lý) and TrangThai ('DA_XU_LY') disagree",
+        "DanhSachHoSoBoSung[0].NgayBoSung: required field is missing",
+        "NgayTiepNhan: '31/02/2025 08:00:00' looks like dd/MM/yyyy HH:mm:ss but is no such moment",
+        "data[8]: expected an object, got str",
+    )
+    expected.append(Expected(path, "loaded", reasons[0], (2, 3, 4, 5, 6, 7, 8, 9), loaded_rows=2, reasons=reasons))
+
+    path = motcua / "DongBoHoSoMC_data_not_a_list.json"
+    path.write_text(json.dumps({"service": "DongBoHoSoMC", "isUpdating": False, "data": {"MaHoSo": "X"}}), "utf-8")
+    expected.append(Expected(path, "rejected", "envelope `data` is a dict, not a list of records"))
+
+    path = motcua / "DongBoHoSoMC_wrong_service.json"
+    path.write_text(json.dumps({"service": "CapNhatTienDoHoSoMC", "data": []}) + "\n", "utf-8")
+    expected.append(
+        Expected(path, "rejected", "envelope service 'CapNhatTienDoHoSoMC': a hoso file carries DongBoHoSoMC")
+    )
+
+    path = motcua / "hoso_contract_shape.jsonl"  # the other dialect, unambiguous
+    path.write_text(json.dumps(case_record("BADP-20")) + "\n", "utf-8")
+    expected.append(Expected(path, "rejected", "the file is in the standard shape (the fields of its first record)"))
+
+    path = motcua / "hoso_portal.csv"
+    path.write_text(
+        "MaHoSo,MaTTHC,MaDinhDanhDV,NgayTiepNhan,TrangThaiHoSo\nBADP-30,1.001193,x,20250804090000,4\n", "utf-8"
+    )
+    expected.append(Expected(path, "rejected", "the dvcqg dialect is JSON"))
+
+    updates = [
+        {"MaHoSo": "BADP-01", "MaDinhDanhDV": identifier, "ThoiDiemXuLy": "20250804093000", "TrangThai": 4},  # 1 good
+        {"MaHoSo": "BADP-01", "MaDinhDanhDV": identifier, "ThoiDiemXuLy": "20250804100000", "TrangThai": 3},  # 2
+        {
+            "MaHoSo": "BADP-01",
+            "MaDinhDanhDV": identifier,
+            "ThoiDiemXuLy": "20250805100000",
+            "TrangThai": 9,
+            "LoaiSuKien": "TRA_LAI",
+        },  # 3 the portal's code and the contract's event disagree
+        {
+            "MaHoSo": "BADP-01",
+            "MaDinhDanhDV": identifier,
+            "ThoiDiemXuLy": "20250805110000",
+            "LoaiSuKien": "XIN_LOI",
+            "NgayKetThucTheoQuyDinh": "20250808170000",
+        },  # 4 good: an apology, by contract name
+    ]
+    path = motcua / "CapNhatTienDoHoSoMC_bad_rows.jsonl"
+    path.write_text("\n".join(json.dumps(u, ensure_ascii=False) for u in updates) + "\n", "utf-8")
+    reasons = (
+        "TrangThai: 3 is Không được tiếp nhận: no event of a case",
+        "TrangThai (9: Đã xử lý xong) and LoaiSuKien ('TRA_LAI') disagree",
+    )
+    expected.append(Expected(path, "loaded", reasons[0], (2, 3), loaded_rows=2, reasons=reasons))
+    return expected

@@ -4,6 +4,8 @@ Layout (the file-drop contract, `<landing>/<source>/...`):
   motcua/dm_donvi.csv, motcua/dm_tthc.csv      catalogues, one snapshot
   motcua/hoso_YYYY-MM.jsonl                      the latest version of every case that changed that month
   motcua/sukien_YYYY-MM.csv                      case events of that month
+  (with dialect dvcqg, instead: motcua/DongBoHoSoMC_YYYY-MM.json, one envelope of the month's case records in the
+  national portal's sync shape, and motcua/CapNhatTienDoHoSoMC_YYYY-MM.jsonl, its progress updates)
   pakn/pakn_YYYY-MM.jsonl                        the latest version of every feedback that changed that month
   baocao/dm_chitieu.csv                          indicator catalogue
   baocao/<KyBaoCao>/<MaDonVi>_<LoaiBaoCao>.xlsx  one workbook per agency, period and report type
@@ -28,10 +30,11 @@ from .cases import CaseSimulator, daily_rate, event_records, poisson, record_at
 from .catalog import PROCEDURES, Agency, load_agencies
 from .pakn import feedback_versions
 from .people import People
+from .portal import Envelope, Portal, electronic_id
 from .reports import load_requirements, values_for, write_indicator_catalogue, write_register, write_workbook
 
 MARKER = ".simulator.json"
-FORMAT = 2  # bumped when the layout changes, so an older landing folder is written again
+FORMAT = 3  # bumped when the layout changes, so an older landing folder is written again
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -43,6 +46,7 @@ class SimulationSpec:
     as_of: dt.datetime = dt.datetime(2026, 6, 30, 6, 0)  # the extract's moment (local time)
     feedback_share: float = 0.04  # PAKN per case
     nfd_share: float = 0.05
+    dialect: str = "standard"  # motcua's shape: standard (docs/sources.md §1) or dvcqg (the portal's, §4)
 
 
 def _ts(value: dt.datetime | None, rng: random.Random) -> str | None:
@@ -73,11 +77,17 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
 class _MonthlyFiles:
     """Append-only files, one per month, opened on first use."""
 
-    def __init__(self, stack: ExitStack, folder: Path, pattern: str, header: list[str] | None = None):
+    def __init__(
+        self, stack: ExitStack, folder: Path, pattern: str, header: list[str] | None = None, envelope: str | None = None
+    ):
         self.stack, self.folder, self.pattern, self.header = stack, folder, pattern, header
+        self.envelope = envelope  # a portal service: one envelope per file
         self.handles: dict[str, object] = {}
 
     def get(self, key: str):
+        if key not in self.handles and self.envelope:
+            self.handles[key] = Envelope(self.folder / self.pattern.format(key), self.envelope)
+            self.stack.callback(self.handles[key].close)
         if key not in self.handles:
             path = self.folder / self.pattern.format(key)
             handle = self.stack.enter_context(open(path, "w", encoding="utf-8", newline=""))
@@ -108,14 +118,23 @@ def generate(landing: Path, spec: SimulationSpec = SimulationSpec()) -> dict:
         folder.mkdir(parents=True, exist_ok=True)
 
     _write_catalogues(motcua, baocao, agencies)
+    portal = None
+    if spec.dialect == "dvcqg":
+        identifiers = {a.code: electronic_id(i) for i, a in enumerate(agencies, start=1)}
+        portal = Portal(spec.seed, identifiers, {a.code: a.name for a in agencies})
+    elif spec.dialect != "standard":
+        raise ValueError(f"unknown dialect {spec.dialect!r}: standard or dvcqg")
     counts = {"cases": 0, "case_versions": 0, "events": 0, "feedback": 0, "feedback_versions": 0}
     weights = [p.weight for p in PROCEDURES]
     as_of = spec.as_of
     with ExitStack() as stack:
-        cases_out = _MonthlyFiles(stack, motcua, "hoso_{}.jsonl")
-        events_out = _MonthlyFiles(
-            stack, motcua, "sukien_{}.csv", ["MaHoSo", "ThoiDiem", "LoaiSuKien", "MaDonVi", "NgayHenTraMoi", "GhiChu"]
-        )
+        if portal is None:
+            cases_out = _MonthlyFiles(stack, motcua, "hoso_{}.jsonl")
+            header = ["MaHoSo", "ThoiDiem", "LoaiSuKien", "MaDonVi", "NgayHenTraMoi", "GhiChu"]
+            events_out = _MonthlyFiles(stack, motcua, "sukien_{}.csv", header)
+        else:
+            cases_out = _MonthlyFiles(stack, motcua, "DongBoHoSoMC_{}.json", envelope="DongBoHoSoMC")
+            events_out = _MonthlyFiles(stack, motcua, "CapNhatTienDoHoSoMC_{}.jsonl")
         pakn_out = _MonthlyFiles(stack, pakn_dir, "pakn_{}.jsonl")
         day = spec.start
         while day <= as_of.date():
@@ -132,10 +151,19 @@ def generate(landing: Path, spec: SimulationSpec = SimulationSpec()) -> dict:
                 months = sorted({_month_key(e.at) for e in case.events if e.at <= as_of})
                 for key in months:
                     record = record_at(case, min(_month_end(key), as_of))
-                    cases_out.get(key).write(json.dumps(_serialise(record, rng), ensure_ascii=False) + "\n")
+                    line = _serialise(record, rng)  # drawn in either dialect, so both make the same province
+                    if portal is not None:
+                        cases_out.get(key).write(portal.case(record, case))
+                    else:
+                        cases_out.get(key).write(json.dumps(line, ensure_ascii=False) + "\n")
                     counts["case_versions"] += 1
                 for event in event_records(case, as_of):
-                    events_out.get(_month_key(event["ThoiDiem"])).writerow(_serialise(event, rng))
+                    line = _serialise(event, rng)
+                    if portal is None:
+                        events_out.get(_month_key(event["ThoiDiem"])).writerow(line)
+                    elif (update := portal.progress(event)) is not None:
+                        text = json.dumps(update, ensure_ascii=False) + "\n"
+                        events_out.get(_month_key(event["ThoiDiem"])).write(text)
                     counts["events"] += 1
             for _ in range(poisson(rng, daily_rate(day, spec.cases_per_year, cal) * spec.feedback_share)):
                 received = dt.datetime.combine(day, dt.time(7, 0)) + dt.timedelta(minutes=rng.randint(0, 720))
@@ -177,11 +205,13 @@ def _feedback_handler(rng: random.Random, agencies: list[Agency], day: dt.date) 
 def _write_catalogues(motcua: Path, baocao: Path, agencies: list[Agency]) -> None:
     with open(motcua / "dm_donvi.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["MaDonVi", "TenDonVi", "LoaiDonVi", "MaDonViCha", "HieuLucTu", "HieuLucDen", "MaDonViKeThua"])
-        for a in agencies:
+        header = ["MaDonVi", "TenDonVi", "LoaiDonVi", "MaDonViCha", "HieuLucTu", "HieuLucDen", "MaDonViKeThua"]
+        writer.writerow([*header, "MaDinhDanh"])
+        for index, a in enumerate(agencies, start=1):
             # HieuLucDen is the last day in force (inclusive), as officials write it
             last = (a.valid_to - dt.timedelta(days=1)).isoformat() if a.valid_to else ""
-            writer.writerow([a.code, a.name, a.kind, a.parent or "", a.valid_from.isoformat(), last, a.successor or ""])
+            row = [a.code, a.name, a.kind, a.parent or "", a.valid_from.isoformat(), last, a.successor or ""]
+            writer.writerow([*row, electronic_id(index)])
     with open(motcua / "dm_tthc.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(

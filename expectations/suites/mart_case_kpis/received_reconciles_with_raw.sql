@@ -11,16 +11,25 @@ with mart as (
 
 latest as (
 
-    select distinct on (mahoso) mahoso, ngaytiepnhan
+    select distinct on (mahoso) mahoso, ngaytiepnhan, trangthai, trangthaihoso
     from raw.motcua_cases
     where _batch_id in (select batch_id from audit.batches where status = 'loaded')
-    order by mahoso, ngaycapnhat desc, _batch_id desc
+    order by mahoso, ngaycapnhat desc, _batch_id desc, _source_row desc
+
+),
+
+cases as (
+
+    -- a record in the portal's shape whose status is no case (not yet received, refused at receipt) is not received
+    select * from latest
+    where trangthai is not null
+       or trangthaihoso in (select dvcqg_code from reference.ref_dvcqg_case_status where case_status is not null)
 
 ),
 
 raw as (
 
-    select dq.nd09_month(ngaytiepnhan) as period_id, count(*) as received from latest group by 1
+    select dq.nd09_month(ngaytiepnhan) as period_id, count(*) as received from cases group by 1
 
 )
 

@@ -57,6 +57,7 @@ districts as (
 select
     agencies.agency_id,
     agencies.agency_name,
+    agencies.electronic_id,
     agencies.agency_kind,
     case
         when agencies.agency_kind in ('SO', 'BAN') then 'department'
@@ -72,7 +73,8 @@ select
     agencies.successor_agency_id,
     agencies.valid_to is null as is_current,
     agencies.valid_from,
-    agencies.valid_to
+    agencies.valid_to,
+    {{ province_code() }} as province_code
 from agencies
 left join units on units.agency_id = agencies.agency_id and units.relation in ('old_commune', 'new_commune', 'old_district')
 left join districts on districts.agency_id = agencies.agency_id

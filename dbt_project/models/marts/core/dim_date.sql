@@ -24,5 +24,6 @@ select
     (select p.period_id from periods as p where p.period_kind = 'six_months'
        and days.calendar_date between p.start_date and p.end_date) as six_month_period_id,
     (select p.period_id from periods as p where p.period_kind = 'year'
-       and days.calendar_date between p.start_date and p.end_date) as year_period_id
+       and days.calendar_date between p.start_date and p.end_date) as year_period_id,
+    {{ province_code() }} as province_code
 from days

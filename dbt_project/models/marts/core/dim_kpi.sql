@@ -38,6 +38,7 @@ select
     latest_targets.year as target_year,
     latest_targets.operator as target_operator,
     latest_targets.target_value,
-    latest_targets.source_document as target_source
+    latest_targets.source_document as target_source,
+    {{ province_code() }} as province_code
 from catalogue
 left join latest_targets using (kpi_id)

@@ -6,5 +6,6 @@ select
     applies_from,
     operator,
     target_value,
-    source_document
+    source_document,
+    {{ province_code() }} as province_code
 from {{ ref('ref_kpi_targets') }}

@@ -18,7 +18,8 @@ select
     year_before.period_id as year_before_period_id,
     periods.start_date,
     periods.end_date,
-    periods.basis
+    periods.basis,
+    {{ province_code() }} as province_code
 from periods
 left join periods as year_before
   on year_before.period_kind = periods.period_kind

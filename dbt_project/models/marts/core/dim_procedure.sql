@@ -8,5 +8,6 @@ select
     competence_level,
     field_id in (select field_id from {{ ref('ref_land_fields') }}) as is_land_procedure,
     legal_working_days,
-    is_fully_online_capable
+    is_fully_online_capable,
+    {{ province_code() }} as province_code
 from {{ ref('stg_motcua__procedures') }}

@@ -248,6 +248,7 @@ select
     classified.*,
     coalesce(catalogue.is_land_procedure, false) as is_land_case,
     coalesce(catalogue.is_fully_online_capable, false) as is_fully_online_capable,
-    {{ raw_watermark() }} as source_batch_id
+    {{ raw_watermark() }} as source_batch_id,
+    {{ province_code() }} as province_code
 from classified
 left join {{ ref('dim_procedure') }} as catalogue using (procedure_id)

@@ -35,5 +35,6 @@ select
     deadline_at,
     answered_at,
     source_updated_at,
-    {{ raw_watermark() }} as source_batch_id
+    {{ raw_watermark() }} as source_batch_id,
+    {{ province_code() }} as province_code
 from feedback

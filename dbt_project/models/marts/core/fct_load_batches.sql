@@ -13,5 +13,6 @@ select
     rows_loaded,
     rows_quarantined,
     started_at,
-    finished_at
+    finished_at,
+    {{ province_code() }} as province_code
 from {{ ref('stg_audit__batches') }}

@@ -44,7 +44,8 @@ select
     -- a supplement asked for and not yet back (after an unlawful request the old due date still runs)
     coalesce(cases.first_request_at is not null and cases.first_completed_at is null, false)
         as is_waiting_for_citizen,
-    as_of.as_of_date
+    as_of.as_of_date,
+    {{ province_code() }} as province_code
 from states
 cross join as_of
 join {{ ref('fct_cases') }} as cases using (case_id)

@@ -33,5 +33,6 @@ select
                        order by submitted_at desc, submission_id desc) = 1 as is_latest_submission,
     made_on_date,
     {{ local_date('submitted_at') }} as submitted_date,
-    submitted_at
+    submitted_at,
+    {{ province_code() }} as province_code
 from submissions

@@ -9,7 +9,8 @@ select
     coalesce(indicators.unit, v.unit) as unit,
     v.value,
     v.submission_id,
-    s.submitted_at
+    s.submitted_at,
+    {{ province_code() }} as province_code
 from {{ ref('stg_baocao__report_values') }} as v
 join {{ ref('fct_report_submissions') }} as s on s.submission_id = v.submission_id and s.is_latest_submission
 left join {{ ref('stg_baocao__indicators') }} as indicators using (indicator_id)

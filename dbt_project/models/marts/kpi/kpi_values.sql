@@ -201,7 +201,8 @@ select
     valued.value - year_before.value as change_from_year_before,
     valued.period_start_date,
     valued.measured_until_date,
-    {{ raw_watermark() }} as source_batch_id
+    {{ raw_watermark() }} as source_batch_id,
+    {{ province_code() }} as province_code
 from valued
 left join compared as previous
   on previous.kpi_id = valued.kpi_id and previous.scope = valued.scope and previous.scope_key = valued.scope_key

@@ -17,6 +17,7 @@ renamed as (
         loaidonvi as agency_kind,
         nullif(madonvicha, '') as parent_agency_id,
         nullif(madonvikethua, '') as successor_agency_id,
+        nullif(madinhdanh, '') as electronic_id,
         hieuluctu as valid_from,
         hieulucden + 1 as valid_to
     from source

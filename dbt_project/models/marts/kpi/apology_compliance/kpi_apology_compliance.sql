@@ -43,6 +43,7 @@ select
     {{ safe_ratio('counted.became_late_with_timely_apology', 'counted.became_late') }} as timely_apology_rate,
     periods.start_date as period_start_date,
     periods.end_date as measured_until_date,
-    {{ raw_watermark() }} as source_batch_id
+    {{ raw_watermark() }} as source_batch_id,
+    {{ province_code() }} as province_code
 from counted
 join periods using (period_id)

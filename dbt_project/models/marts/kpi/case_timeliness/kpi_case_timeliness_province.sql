@@ -46,6 +46,7 @@ select
         as late_rate_incl_overdue,
     periods.start_date as period_start_date,
     periods.end_date as measured_until_date,
-    {{ raw_watermark() }} as source_batch_id
+    {{ raw_watermark() }} as source_batch_id,
+    {{ province_code() }} as province_code
 from counted
 join {{ ref('int_periods_measured') }} as periods using (period_id)

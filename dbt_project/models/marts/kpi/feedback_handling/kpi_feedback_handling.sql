@@ -51,7 +51,8 @@ select
     periods.previous_period_id,
     periods.start_date as period_start_date,
     periods.end_date as measured_until_date,
-    {{ raw_watermark() }} as source_batch_id
+    {{ raw_watermark() }} as source_batch_id,
+    {{ province_code() }} as province_code
 from counted
 join periods using (period_id)
 left join {{ ref('ref_feedback_channels') }} as channels using (channel)

@@ -42,7 +42,8 @@ select
     periods.start_date as period_start_date,
     periods.end_date as measured_until_date,
     agencies.land_branch_id,
-    {{ raw_watermark() }} as source_batch_id
+    {{ raw_watermark() }} as source_batch_id,
+    {{ province_code() }} as province_code
 from counted
 join periods using (period_id)
 left join {{ ref('dim_agency') }} as agencies using (agency_id)

@@ -12,7 +12,8 @@ select
     sum(land_late_incl_overdue_denominator)::int as land_late_incl_overdue_denominator,
     {{ safe_ratio('sum(land_late_incl_overdue_numerator)', 'sum(land_late_incl_overdue_denominator)') }}
         as land_late_rate_incl_overdue,
-    {{ safe_ratio('sum(land_resolved_late)', 'sum(land_resolved)') }} as land_late_rate
+    {{ safe_ratio('sum(land_resolved_late)', 'sum(land_resolved)') }} as land_late_rate,
+    {{ province_code() }} as province_code
 from {{ ref('kpi_land_lateness') }}
 where land_branch_id is not null
 group by period_id, period_kind, land_branch_id

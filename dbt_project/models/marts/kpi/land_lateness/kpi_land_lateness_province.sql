@@ -34,6 +34,7 @@ select
     {{ safe_ratio('counted.land_resolved_late', 'counted.land_resolved') }} as land_late_rate,
     periods.start_date as period_start_date,
     periods.end_date as measured_until_date,
-    {{ raw_watermark() }} as source_batch_id
+    {{ raw_watermark() }} as source_batch_id,
+    {{ province_code() }} as province_code
 from counted
 join periods using (period_id)

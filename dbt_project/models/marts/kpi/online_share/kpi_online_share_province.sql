@@ -42,6 +42,7 @@ select
     {{ safe_ratio('counted.received_synced', 'counted.received') }} as national_sync_share,
     periods.start_date as period_start_date,
     periods.end_date as measured_until_date,
-    {{ raw_watermark() }} as source_batch_id
+    {{ raw_watermark() }} as source_batch_id,
+    {{ province_code() }} as province_code
 from counted
 join periods using (period_id)

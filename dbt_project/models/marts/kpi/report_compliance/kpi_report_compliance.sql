@@ -16,5 +16,6 @@ select
     cutoff_date,
     deadline_date,
     submitted_date,
-    filing_evidence
+    filing_evidence,
+    {{ province_code() }} as province_code
 from {{ ref('int_required_reports') }}

@@ -21,5 +21,6 @@ with counted as (
 
 select
     counted.*,
-    {{ safe_ratio('counted.filed_on_time', 'counted.judged') }} as report_compliance_rate
+    {{ safe_ratio('counted.filed_on_time', 'counted.judged') }} as report_compliance_rate,
+    {{ province_code() }} as province_code
 from counted

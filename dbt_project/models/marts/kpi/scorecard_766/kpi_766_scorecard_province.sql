@@ -20,7 +20,8 @@ select
     not_scored_reason_vi,
     period_start_date,
     measured_until_date,
-    source_batch_id
+    source_batch_id,
+    {{ province_code() }} as province_code
 from {{ ref('int_scorecard_766_indicators') }}
 where scope = 'province'
 {%- if is_incremental() %}

@@ -58,7 +58,8 @@ select
     groups.points,
     groups.points_max_scored,
     rules.group_max_points,
-    groups.source_batch_id
+    groups.source_batch_id,
+    {{ province_code() }} as province_code
 from groups
 join rules using (group_id)
 left join names on names.kpi_id = '766_group_' || groups.group_id
@@ -75,6 +76,7 @@ select
     sum(groups.points),
     sum(groups.points_max_scored),
     (select sum(group_max_points) from rules) as group_max_points,
-    max(groups.source_batch_id)
+    max(groups.source_batch_id),
+    {{ province_code() }} as province_code
 from groups
 group by groups.scope, groups.period_id, groups.period_kind, groups.agency_id
