@@ -1,12 +1,12 @@
 """
 ### nightly_load
 
-Every night at 01:00 (Asia/Ho_Chi_Minh): load what the three sources delivered into `raw`, check the new
+Every night at 01:00 (Asia/Ho_Chi_Minh): load what the sources delivered into `raw`, check the new
 batches with Great Expectations, build the dbt warehouse, check the marts.
 
-- `ingest_<source>`, one task per source of the registry (`ingestion/contracts.py`: motcua, pakn, baocao): one
-  batch per new file (or API pull) into `raw`; bad rows go to `raw.quarantine`, bad files are rejected; nothing
-  is loaded twice.
+- `ingest_<source>`, one task per source of the registry (`ingestion/contracts.py`: motcua, pakn, baocao and the
+  optional dvcqg_766): one batch per new file (or API pull) into `raw`; bad rows go to `raw.quarantine`, bad files
+  are rejected; nothing is loaded twice.
 - `validate_raw_batches`: a failed *critical* expectation stops the night here at once, without retries
   (warnings are recorded only).
 - `build_marts`: `dbt build` (seeds, models, tests); if it fails the marts keep yesterday's data.

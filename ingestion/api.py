@@ -128,44 +128,54 @@ class ApiClient:
         return text.replace(self._token, "[SOURCE_API_TOKEN]") if self._token else text
 
     def get(self, resource: str, params: dict) -> dict:
+        return self.request(f"{self.base_url}/{resource}?{urlencode(params)}")
+
+    def post(self, resource: str, body: dict) -> dict:
+        """POST a JSON body (the national portal's evaluation API asks that way)."""
+        return self.request(f"{self.base_url}/{resource}", json.dumps(body).encode())
+
+    def request(self, url: str, data: bytes | None = None) -> dict:
         try:
-            return self._get(resource, params)
+            return self._request(url, data)
         except (SourceUnavailable, AnswerRejected) as exc:  # a source may echo the credential back in its error
             raise type(exc)(self._redacted(str(exc))) from None
 
-    def _get(self, resource: str, params: dict) -> dict:
-        url = f"{self.base_url}/{resource}?{urlencode(params)}"
+    def _request(self, url: str, data: bytes | None) -> dict:
+        verb = "GET" if data is None else "POST"
+        headers = self._headers if data is None else {**self._headers, "Content-Type": "application/json"}
         last = ""
         for attempt in range(1, self.attempts + 1):
             try:
-                request = urllib.request.Request(url, headers=self._headers)
+                request = urllib.request.Request(url, data=data, headers=headers, method=verb)
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     body = response.read(self.bounds.api_page_bytes + 1)
                 if len(body) > self.bounds.api_page_bytes:
                     raise AnswerRejected(
-                        f"GET {url}: the answer is longer than SOURCE_API_MAX_PAGE_BYTES"
+                        f"{verb} {url}: the answer is longer than SOURCE_API_MAX_PAGE_BYTES"
                         f" ({self.bounds.api_page_bytes:,} bytes)"
                     )
                 try:
                     return json.loads(body)
                 except ValueError as exc:
-                    raise AnswerRejected(f"GET {url}: the answer is not JSON ({exc})") from None
+                    raise AnswerRejected(f"{verb} {url}: the answer is not JSON ({exc})") from None
             except urllib.error.HTTPError as exc:
                 if exc.code in (401, 403):
                     raise SourceUnavailable(
-                        f"GET {url} answered HTTP {exc.code}: the source refused the credential"
+                        f"{verb} {url} answered HTTP {exc.code}: the source refused the credential"
                         f" ({'none sent: set SOURCE_API_TOKEN' if not self._token else 'check SOURCE_API_TOKEN'})"
                     ) from None
                 if exc.code < 500:
-                    raise SourceUnavailable(f"GET {url} answered HTTP {exc.code}: {exc.read()[:200]!r}") from None
+                    raise SourceUnavailable(f"{verb} {url} answered HTTP {exc.code}: {exc.read()[:200]!r}") from None
                 last = f"HTTP {exc.code}"
             except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
                 last = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
             if attempt < self.attempts:
                 wait = self.backoff * 2 ** (attempt - 1)
-                log.warning("GET %s failed (%s); retry %d/%d in %.1f s", url, last, attempt, self.attempts - 1, wait)
+                log.warning(
+                    "%s %s failed (%s); retry %d/%d in %.1f s", verb, url, last, attempt, self.attempts - 1, wait
+                )
                 self.sleep(wait)
-        raise SourceUnavailable(f"GET {url} failed after {self.attempts} attempts (last: {last})")
+        raise SourceUnavailable(f"{verb} {url} failed after {self.attempts} attempts (last: {last})")
 
     def items(self, resource: str, since: dt.datetime | None) -> Iterator[dict]:
         """Every item of `resource` changed since `since`, page by page, within the pull's bounds."""

@@ -298,6 +298,37 @@ BAOCAO_REGISTER = Entity(
     period_field="KyBaoCao",
 )
 
+# The national portal's published 766 scores (docs/sources.md, "dvcqg_766"): one row per unit, period and metric of
+# one saved answer of its evaluation API. Field names are the portal's own (camelCase); the period is the request's.
+DVCQG_766_SCORES = Entity(
+    "dvcqg_766_scores",
+    "dvcqg_766",
+    "",
+    (
+        F("endpoint", required=True, choices=("transparency", "dossier-digitized", "handling-satisfaction")),
+        F("timeType", required=True, choices=("month", "quarter", "year")),
+        F("year", "int", True),
+        F("quarter", "int", choices=("1", "2", "3", "4")),
+        F("month", "int", choices=tuple(str(m) for m in range(1, 13))),
+        F("departmentId", required=True),
+        F("departmentCode"),  # the unit's electronic identifier, e.g. H44.01
+        F("departmentName"),
+        F("departmentType"),  # PROVINCE, PROVINCIAL_DEPARTMENT, COMMUNE_PEOPLE_COMMITTEE, ...
+        F("code", required=True),  # the metric, e.g. ORIGINAL_RESULT_AVAILABLE (ref_766_portal_metrics)
+        F("name"),
+        F("numerator", "number"),
+        F("denominator", "number"),
+        F("ratio", "number"),  # a percentage, 0..100
+        F("score", "number"),
+        F("maxScore", "number"),
+        F("dataQualityStatus"),  # the portal's own flag, e.g. TEMP_NATIONAL_REPORT_DENOMINATOR
+        F("dataQualityMessage"),
+        F("fetchedAt", "timestamp"),  # when the answer was fetched, as the saved file says
+    ),
+    key=("departmentId", "timeType", "year", "quarter", "month", "code"),
+    api_resource=None,
+)
+
 ENTITIES = (
     MOTCUA_AGENCIES,
     MOTCUA_PROCEDURES,
@@ -307,6 +338,7 @@ ENTITIES = (
     BAOCAO_INDICATORS,
     BAOCAO_VALUES,
     BAOCAO_REGISTER,
+    DVCQG_766_SCORES,
 )
 
 
@@ -319,6 +351,8 @@ SOURCES = (
     Source("pakn", "citizen feedback (phản ánh, kiến nghị) from the portals, the hotline and the desk"),
     # reports are checked against the agency catalogue that motcua delivers
     Source("baocao", "agencies' periodic report workbooks and the indicator catalogue", depends_on=("motcua",)),
+    # optional: the portal's published 766 scores, compared with our own scorecard (nothing delivered, nothing loaded)
+    Source("dvcqg_766", "the national portal's official Decision 766 scores per unit and period", ("motcua",)),
 )
 SOURCE_NAMES = tuple(source.name for source in SOURCES)
 AGENCY_CATALOGUE = MOTCUA_AGENCIES  # every agency_field resolves against it

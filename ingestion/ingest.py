@@ -18,6 +18,7 @@ from . import dvcqg
 from .contracts import (
     BAOCAO_INDICATORS,
     BAOCAO_VALUES,
+    DVCQG_766_SCORES,
     ENTITIES,
     MOTCUA_AGENCIES,
     MOTCUA_CASES,
@@ -27,6 +28,7 @@ from .contracts import (
 )
 from .limits import limits
 from .loader import RAISED, BatchResult, Loader, sha256_of
+from .official_766 import read_official_answer
 from .raw_schema import ensure_raw_schema
 from .readers import WorkbookNotes, read_report_workbook, read_text_file
 
@@ -86,6 +88,8 @@ def entity_for(source: str, path: Path) -> Entity | None:
     name = path.name.lower()
     if source == "baocao" and path.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
         return BAOCAO_VALUES
+    if source == "dvcqg_766" and path.suffix.lower() == ".json":
+        return DVCQG_766_SCORES
     if source == "motcua" and path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
         for prefix, entity in PORTAL_FILE_NAMES.items():
             if name.startswith(prefix):
@@ -184,6 +188,8 @@ def _ingest_file(conn: psycopg.Connection, loader: Loader, source: str, path: Pa
             return loader.reject(source, entity.name, location, digest, message)
         # no NgayNop: a file's modification time is whatever the copy kept; the ledger's delivery is the filing time
         rows = read_report_workbook(path.read_bytes(), None, known[0][0], known[0][1], WorkbookNotes(notes))
+    elif entity is DVCQG_766_SCORES:
+        rows = read_official_answer(path, limits().envelope_bytes)
     elif entity in (MOTCUA_CASES, MOTCUA_EVENTS):
         return _ingest_case_file(conn, loader, entity, path, digest, known)
     else:

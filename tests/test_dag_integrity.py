@@ -31,7 +31,7 @@ def test_nightly_load_is_wired_as_documented(dagbag):
     """One ingest task per source of the registry, after the sources it depends on (or the preparation)."""
     dag = dagbag.dags["nightly_load"]
     ingests = {f"ingest_{source.name}" for source in SOURCES}
-    assert ingests == {"ingest_motcua", "ingest_pakn", "ingest_baocao"}
+    assert ingests == {"ingest_motcua", "ingest_pakn", "ingest_baocao", "ingest_dvcqg_766"}
     assert {t.task_id for t in dag.tasks} == {
         "prepare_warehouse",
         *ingests,
@@ -46,6 +46,7 @@ def test_nightly_load_is_wired_as_documented(dagbag):
         expected = {f"ingest_{name}" for name in source.depends_on} or {"prepare_warehouse"}
         assert upstream[f"ingest_{source.name}"] == expected, source.name
     assert upstream["ingest_baocao"] == {"ingest_motcua"}  # reports are checked against motcua's agencies
+    assert upstream["ingest_dvcqg_766"] == {"ingest_motcua"}  # the portal's units, against the same catalogue
     assert upstream["validate_raw_batches"] == ingests
     assert upstream["build_marts"] == {"validate_raw_batches"}
     assert upstream["validate_marts"] == {"build_marts"}

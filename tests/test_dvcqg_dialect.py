@@ -168,3 +168,15 @@ def test_every_mart_row_and_every_batch_carries_the_province_key(both):
     assert len(relations) > 30 and set(relations) == keyed  # every table and view of the marts
     assert values == {"56"} and batches == ["56"]
     assert province == [("56", "Khánh Hòa")]
+
+
+def test_the_portal_shapes_personal_data_stays_in_raw(both):
+    from test_personal_data import _pii_values, _scan_columns
+
+    with psycopg.connect(both["dvcqg"]) as conn:
+        pii = _pii_values(conn)
+        origins = {origin for origin in pii.values()}
+        # the scan has the portal's own personal fields to look for: e-mail, summary, ID number, officers' names
+        assert {"raw.motcua_cases.email", "raw.motcua_cases.trichyeuhoso", "raw.motcua_cases.sogiayto"} <= origins
+        assert "raw.motcua_events.nguoixuly" in origins
+        assert not _scan_columns(conn, ("staging", "intermediate", "marts"), pii)

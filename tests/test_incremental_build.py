@@ -51,7 +51,7 @@ def builds(tmp_path_factory, server_url, monkeypatch_module):
     monkeypatch_module.setenv("PII_HASH_KEY", "the-same-key-for-both-databases")  # hashes must compare equal
 
     nightly = new_database(server_url, "incremental_nightly")
-    load_delivery(nightly, first, FIRST)
+    load_delivery(nightly, first, FIRST.as_of)
     _build(nightly)
     with psycopg.connect(nightly) as conn:
         cases_after_first = conn.execute("select count(*) from marts.fct_cases").fetchone()[0]

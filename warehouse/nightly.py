@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from ingestion.api import ApiClient, pull_source
 from ingestion.ingest import ingest_folder
 
-from .config import settings
+from .config import LOCAL_TZ, settings
 from .db import bootstrap, connect, database_url, redact, sqlalchemy_url
 from .roles import ANALYST, CHECKER, LOADER
 
@@ -66,7 +68,11 @@ def ingest(source: str, run_id: str | None = None) -> dict:
     """Load what `source` delivered: from SOURCE_API_URL when set, else from its landing folder."""
     config = settings()
     with connect(role=LOADER) as conn:
-        if config.source_api_url:
+        if source == "dvcqg_766" and os.environ.get("DVCQG_766_API_URL"):
+            summary = _pull_official(conn, run_id)
+        elif source == "dvcqg_766":  # the portal's scores are never on the provincial sources' API
+            summary = ingest_folder(conn, source, config.landing_dir, run_id)
+        elif config.source_api_url:
             summary = pull_source(conn, source, ApiClient.from_environment(config.source_api_url), run_id)
         else:
             summary = ingest_folder(conn, source, config.landing_dir, run_id)
@@ -76,6 +82,18 @@ def ingest(source: str, run_id: str | None = None) -> dict:
     for failed in result["failed"]:  # the night goes on; the file is tried again next night (see dq.open_gaps)
         log.error("failed %s: %s", failed["location"], failed["message"])
     return result
+
+
+def _pull_official(conn, run_id: str | None):
+    """The national portal's 766 scores of the last DVCQG_766_MONTHS completed months (docs/sources.md)."""
+    from ingestion.official_766 import completed_months, pull_official
+
+    root = os.environ.get("DVCQG_766_ROOT_DEPARTMENT_ID")
+    if not root:
+        raise ValueError("DVCQG_766_API_URL is set but DVCQG_766_ROOT_DEPARTMENT_ID (the province's id) is not")
+    months = completed_months(dt.datetime.now(ZoneInfo(LOCAL_TZ)).date(), int(os.environ.get("DVCQG_766_MONTHS", "3")))
+    client = ApiClient.from_environment(os.environ["DVCQG_766_API_URL"])
+    return pull_official(conn, client, root, months, run_id)
 
 
 def validate_raw(summaries: list[dict], run_id: str | None = None) -> dict:

@@ -3,6 +3,9 @@
 generate   --landing DIR [--cases-per-year N] [--start YYYY-MM-DD] [--as-of YYYY-MM-DDTHH:MM] [--dialect dvcqg]
 serve      --landing DIR [--now YYYY-MM-DDTHH:MM] [--port 8765]   the sources' HTTP API over that folder
 bad-inputs --landing DIR [--agency SO-TP]                          add one bad delivery of every kind
+official-766 --landing DIR --periods cal-2025-06,cal-2025-07 [--plant 3]
+           the portal's published 766 scores for those calendar periods, written from the built warehouse
+           (DATABASE_URL) with that many planted differences
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ def main() -> None:
     bad = sub.add_parser("bad-inputs")
     bad.add_argument("--landing", type=Path, required=True)
     bad.add_argument("--agency", default="SO-TP")
+    official = sub.add_parser("official-766")
+    official.add_argument("--landing", type=Path, required=True)
+    official.add_argument("--periods", required=True, help="calendar periods, e.g. cal-2025-06,cal-2025-07")
+    official.add_argument("--plant", type=int, default=3, help="how many differences to plant")
     args = parser.parse_args()
 
     if args.command == "generate":
@@ -52,6 +59,16 @@ def main() -> None:
                 api.thread.join()
             except KeyboardInterrupt:
                 pass
+    elif args.command == "official-766":
+        from warehouse.db import connect
+
+        from .official_766 import pick_differences, write_official_scores
+
+        periods = [p.strip() for p in args.periods.split(",") if p.strip()]
+        with connect() as conn:
+            planted = pick_differences(conn, periods, args.plant)
+            files = write_official_scores(conn, args.landing, periods, planted)
+        print(f"{len(files)} answers in {args.landing / 'dvcqg_766'}; planted: {planted}")
     else:
         for expected in write_bad_inputs(args.landing, args.agency):
             print(f"{expected.outcome:<9} {expected.path}  ({expected.reason})")

@@ -8,7 +8,8 @@ clock (`now`), if that version changed after `updated_since`; events are filtere
 are served whole. `baocao` serves report workbooks as {"TenTep", "NgayNop", "NgayCapNhat", "TepBase64"}.
 Faults can be injected for tests: the first `fail_first` requests answer 500, or every answer is delayed. A
 `credential` (a header and its value) makes every other request answer 401. A landing folder in the portal's shape
-(DongBoHoSoMC envelopes, CapNhatTienDoHoSoMC updates) is served as the portal's records.
+(DongBoHoSoMC envelopes, CapNhatTienDoHoSoMC updates) is served as the portal's records, and the saved monthly 766
+answers under `dvcqg_766/` as the portal's evaluation API (`POST /api/v1/reporting/evaluation/<endpoint>`).
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ class SourceData:
         for path in sorted((landing / "motcua").glob("CapNhatTienDoHoSoMC*.jsonl")):  # and progress updates
             with open(path, encoding="utf-8") as handle:
                 self.events.extend(json.loads(line) for line in handle)
+        self.official: dict[tuple[str, int, int], dict] = {}  # (endpoint, year, month) -> the portal's answer
+        for path in sorted(landing.glob("dvcqg_766/*.json")):
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            request = saved["request"]
+            if request.get("timeType") == "month":
+                self.official[(request["endpoint"], request["year"], request["month"])] = saved["response"]
         for path in sorted((landing / "motcua").glob("sukien*.csv")):
             with open(path, encoding="utf-8") as handle:
                 self.events.extend({k: (v or None) for k, v in row.items()} for row in csv.DictReader(handle))
@@ -177,6 +184,31 @@ class SourceApi:
                 if faults.pad_bytes:
                     body["padding"] = " " * faults.pad_bytes
                 return self._send(200, body)
+
+            def do_POST(self):  # noqa: N802 (the national portal's evaluation API: monthly answers only)
+                api.faults.requests += 1
+                if api.credential and self.headers.get(api.credential[0]) != api.credential[1]:
+                    return self._send(401, {"code": "UNAUTHORIZED"})
+                endpoint = urlsplit(self.path).path.rsplit("/", 1)[-1]
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                if "fromDate" in body:  # handling-satisfaction asks by dates
+                    year, month = int(body["fromDate"][:4]), int(body["fromDate"][5:7])
+                else:
+                    year, month = int(body.get("year", 0)), int(body.get("month", 0))
+                answer = api.data.official.get((endpoint, year, month))
+                page, size = int(body.get("currentPage", 1)), int(body.get("pageSize", 200))
+                data = dict(answer["data"]) if answer else {"overview": None, "evaluation": []}
+                units = data.get("evaluation") or []
+                data["evaluation"] = units[(page - 1) * size : page * size]
+                data["pagination"] = {
+                    "total": len(units),
+                    "currentPage": page,
+                    "pageSize": size,
+                    "totalPages": max(1, math.ceil(len(units) / size)),
+                }
+                if page > 1:
+                    data["overview"] = None  # the province's own row comes with the first page
+                return self._send(201, {"code": "OK", "data": data, "message": "OK"})
 
             def _send(self, status: int, body: dict):
                 payload = json.dumps(body, ensure_ascii=False).encode()

@@ -3,7 +3,8 @@
 -- close periods early and make open cases overdue; such a timestamp is a data-quality gap instead, the raw
 -- suites' generated `not_after_delivery` check). Periods not over yet are measured up to here, and report
 -- deadlines are judged against it, so a rebuild of old data gives the same numbers it gave then, whatever today's
--- date is.
+-- date is. The portal's published 766 scores (dvcqg_766) are no delivery of the province's own data: their arrival
+-- moves nothing.
 select max(delivered_at) as as_of_at
 from {{ ref('stg_audit__batches') }}
-where is_loaded
+where is_loaded and source <> 'dvcqg_766'
