@@ -133,11 +133,18 @@ def pull_official(conn, client, root_department: str, months: list[tuple[int, in
 
     ensure_raw_schema(conn)
     loader, summary = Loader(conn, run_id), SourceSummary("dvcqg_766")
+    started = client.clock()
     for endpoint in PULLED:
         for year, month in months:
             page, pages = 1, 1
             while page <= pages:
                 location = f"{client.base_url}/{EVALUATION}/{endpoint}#{year}-{month:02d}/page-{page}"
+                if client.clock() - started > client.bounds.api_seconds:
+                    message = (
+                        f"still pulling after SOURCE_API_MAX_SECONDS ({client.bounds.api_seconds} s): stopped here"
+                    )
+                    summary.batches.append(loader.reject("dvcqg_766", DVCQG_766_SCORES.name, location, None, message))
+                    return summary
                 answer = client.post(f"{EVALUATION}/{endpoint}", _body(endpoint, year, month, root_department, page))
                 data = answer.get("data") if isinstance(answer, dict) else None
                 paging = data.get("pagination") if isinstance(data, dict) else None

@@ -245,3 +245,32 @@ def test_the_simulator_writes_a_feed_with_planted_differences_from_the_command_l
         "timeType": "month",
         "month": 6,
     }
+
+
+def test_an_official_pull_is_bounded_in_pages_and_in_time(compared, server_url, monkeypatch):
+    import dataclasses
+    import itertools
+
+    from ingestion import official_766
+    from ingestion.api import ApiClient
+    from ingestion.limits import limits
+    from ingestion.simulator.api import SourceApi
+
+    files = compared[2]
+    with (
+        SourceApi(files[0].parent.parent, now=SPEC.as_of) as api,
+        psycopg.connect(new_database(server_url, "official_bounds"), autocommit=True) as conn,
+    ):
+        ticks = itertools.count(0, 100)  # every look at the clock: 100 s later
+        slow = ApiClient(api.url, bounds=dataclasses.replace(limits(), api_seconds=250), clock=lambda: next(ticks))
+        timed = official_766.pull_official(conn, slow, "sim-root", [(2025, 6), (2025, 7)])
+        monkeypatch.setattr(official_766, "PAGE_SIZE", 5)  # many pages per answer
+        paged = official_766.pull_official(
+            conn, ApiClient(api.url, bounds=dataclasses.replace(limits(), api_pages=3)), "sim-root", [(2025, 6)]
+        )
+    assert [b.status for b in timed.batches][-1] == "rejected"
+    assert "still pulling after SOURCE_API_MAX_SECONDS (250 s)" in timed.batches[-1].message
+    assert sum(b.status == "loaded" for b in timed.batches) == 2  # what came before the bound is kept
+    rejected = [b for b in paged.batches if b.status == "rejected"]
+    assert rejected and all("not a page count within SOURCE_API_MAX_PAGES" in b.message for b in rejected)
+    assert not any(b.status == "loaded" for b in paged.batches)
