@@ -32,7 +32,7 @@ import orjson
 
 from .contracts import MOTCUA_CASES, MOTCUA_EVENTS, Entity
 from .normalise import _FALSE, _TRUE, LOCAL_OFFSET, RecordError
-from .readers import FileRejected, SourceRow, read_jsonl
+from .readers import FileRejected, SourceRow, read_json_document, read_jsonl
 
 DIALECTS = ("standard", "dvcqg")
 SERVICES = {"DongBoHoSoMC": MOTCUA_CASES, "CapNhatTienDoHoSoMC": MOTCUA_EVENTS}
@@ -392,13 +392,7 @@ def read_portal_file(path: Path, entity: Entity, envelope_bytes: int) -> Iterato
     if isinstance(first, dict) and "data" in first and "service" in first:
         envelope = first
     elif first is None and head.startswith(b"{"):  # a pretty-printed document: read whole, within its bound
-        size = path.stat().st_size
-        if size > envelope_bytes:
-            raise FileRejected(f"envelope of {size:,} bytes, more than DVCQG_MAX_ENVELOPE_BYTES ({envelope_bytes:,})")
-        try:
-            envelope = orjson.loads(path.read_bytes().lstrip(b"\xef\xbb\xbf"))
-        except orjson.JSONDecodeError as exc:
-            raise FileRejected(f"not a DongBoHoSoMC envelope nor JSON Lines: {exc}") from None
+        envelope = read_json_document(path, envelope_bytes, "the envelope (not JSON Lines)")
         if not isinstance(envelope, dict) or "data" not in envelope:
             raise FileRejected("not a dvcqg envelope: a JSON document without `data`")
     if envelope is None:

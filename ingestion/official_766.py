@@ -21,7 +21,7 @@ from pathlib import Path
 
 import orjson
 
-from .readers import FileRejected, SourceRow
+from .readers import FileRejected, SourceRow, read_json_document
 
 REQUEST_FIELDS = ("endpoint", "timeType", "year", "quarter", "month")
 UNIT_FIELDS = ("departmentId", "departmentCode", "departmentName", "departmentType")
@@ -41,14 +41,7 @@ def _pick(member: dict, names: tuple[str, ...]) -> dict:
 
 
 def read_official_answer(path: Path, bound: int) -> Iterator[SourceRow]:
-    size = path.stat().st_size
-    if size > bound:
-        raise FileRejected(f"answer of {size:,} bytes, more than DVCQG_MAX_ENVELOPE_BYTES ({bound:,})")
-    try:
-        document = orjson.loads(path.read_bytes().lstrip(b"\xef\xbb\xbf"))
-    except orjson.JSONDecodeError as exc:
-        raise FileRejected(f"not JSON: {exc}") from None
-    document = _folded(document, "the file")
+    document = _folded(read_json_document(path, bound, "the answer"), "the file")
     if "request" not in document or "response" not in document:
         raise FileRejected('expected {"request": ..., "response": ...}: an answer without its request has no period')
     yield from answer_rows(document["request"], document["response"])

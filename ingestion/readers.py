@@ -153,6 +153,17 @@ class _LineStream:
         return text
 
 
+def read_json_document(path: Path, bound: int, what: str) -> object:
+    """A file that is one JSON document (read whole, so only within `bound`, DVCQG_MAX_ENVELOPE_BYTES)."""
+    size = path.stat().st_size
+    if size > bound:
+        raise FileRejected(f"{what} of {size:,} bytes, more than DVCQG_MAX_ENVELOPE_BYTES ({bound:,})")
+    try:
+        return orjson.loads(path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+    except orjson.JSONDecodeError as exc:
+        raise FileRejected(f"{what}: not a JSON document ({exc})") from None
+
+
 def read_text_file(path: Path, entity: Entity) -> Iterator[SourceRow]:
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
