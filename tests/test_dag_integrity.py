@@ -24,7 +24,7 @@ def dagbag(tmp_path_factory):
 
 def test_every_dag_file_imports_without_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert {"nightly_load", "biannual_rollup"} <= set(dagbag.dag_ids)
+    assert {"nightly_load", "biannual_rollup", "regional_refresh"} <= set(dagbag.dag_ids)
 
 
 def test_nightly_load_is_wired_as_documented(dagbag):
@@ -83,7 +83,7 @@ def test_importing_dag_files_touches_no_database(tmp_path):
         started = time.process_time()
         bag = DagBag(dag_folder={str(DAGS)!r})
         assert bag.import_errors == {{}}, bag.import_errors
-        assert sorted(bag.dag_ids) == ["biannual_rollup", "nightly_load"], bag.dag_ids
+        assert sorted(bag.dag_ids) == ["biannual_rollup", "nightly_load", "regional_refresh"], bag.dag_ids
         print(time.process_time() - started)
     """)
     env = {

@@ -9,6 +9,7 @@ compose-env  write .env for docker compose with freshly generated secrets (--for
 airflow   any airflow command with the project's AIRFLOW_HOME and DAGs folder
 dbt       any dbt command on the project, against the configured warehouse, as the transformer role
 sqlfluff  sqlfluff on the dbt models (the dbt templater compiles them against the configured warehouse)
+region    grant-reader (on a province) | attach CODE URL | refresh (on a regional warehouse, postgres_fdw)
 """
 
 from __future__ import annotations
@@ -235,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     af.add_argument("args", nargs=argparse.REMAINDER)
     dbt = sub.add_parser("dbt", help="run a dbt command (e.g. `build --select kpi_online_share+`) on the warehouse")
     dbt.add_argument("args", nargs=argparse.REMAINDER)
+    region = sub.add_parser("region", help="a regional warehouse over provinces' marts (postgres_fdw)")
+    region.add_argument("action", choices=["grant-reader", "attach", "refresh"])
+    region.add_argument("code", nargs="?", help="attach: the province's code (PROVINCE_CODE there)")
+    region.add_argument("url", nargs="?", help="attach: the province's warehouse as its region reader logs in")
+    region.add_argument("--login", default="region_reader", help="grant-reader: the login the region uses")
     fluff = sub.add_parser("sqlfluff", help="sqlfluff on the dbt project (e.g. `lint dbt_project/models`)")
     fluff.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -276,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         target = str(settings().dbt_target_dir / "sqlfluff")
         env = {**os.environ, **dbt_environment(), "WH_ROLE": "", "DBT_TARGET_PATH": target}
         return subprocess.run(command, cwd=PROJECT_ROOT, env=env).returncode
+    if args.command == "region":
+        return _region(args)
     if args.command == "site":
         return _serve_site(args.port)
     if args.command == "blockers":
@@ -332,6 +340,34 @@ def _blockers(period: str) -> int:
     if blocking:
         print("Publication is blocked until these are fixed (re-deliver, or exclude the batch) and the night re-run.")
     return 1 if blocking else 0
+
+
+def _region(args) -> int:
+    """grant-reader (on a province, as its owner), attach and refresh (on the region)."""
+    from . import federation
+
+    with connect() as conn:
+        if args.action == "grant-reader":
+            password = os.environ.get("REGION_READER_PASSWORD")
+            if not password:
+                print("set REGION_READER_PASSWORD to the password the region will log in with")
+                return 2
+            federation.grant_region_reader(conn, args.login, password)
+            print(f"{args.login} may read this province's marts and dq, and nothing else")
+            return 0
+        if args.action == "attach":
+            if not (args.code and args.url):
+                print("usage: python -m warehouse region attach CODE postgresql://region_reader:…@host/db")
+                return 2
+            federation.attach_province(conn, args.code, args.url)
+            print(f"province {args.code} attached: its marts are in province_{args.code}")
+            return 0
+        done = federation.refresh(conn)
+        for table, rows in done.tables.items():
+            print(f"region.{table}: {rows:,} rows")
+        for table, why in done.left_out.items():
+            print(f"left out {table}: {why}")
+        return 0
 
 
 def _batches(args) -> int:

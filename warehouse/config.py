@@ -47,6 +47,7 @@ ENVIRONMENT = {
     "DVCQG_766_API_URL": "unset: the portal's 766 scores are read from LANDING_DIR/dvcqg_766/ (saved answers), if any",
     "DVCQG_766_ROOT_DEPARTMENT_ID": "unset: the province's id on the portal (rootDepartmentId), needed to pull",
     "DVCQG_766_MONTHS": "3: how many completed calendar months of 766 scores each night pulls again",
+    "REGION_READER_PASSWORD": "unset: `region grant-reader` asks for it (the password the region logs in with)",
     "PROVINCE_CODE": "56: the province the warehouse belongs to (statistics office code), on every batch and mart row",
     "PROVINCE_NAME": "Khánh Hòa: the province's name, in marts.dim_province",
     "PUBLISH_MARGIN_DAYS": "3: the rollup publishes a period this many days after its last report deadline",
