@@ -44,6 +44,8 @@ GAP_KINDS = {
     "timestamp_order": "Các mốc thời gian của hồ sơ không theo thứ tự",
     "unknown_procedure": "Mã thủ tục hành chính không có trong danh mục",
     "volume_anomaly": "Số hồ sơ trong tháng bất thường so với các tháng trước",
+    "official_766_differs": "Điểm Bộ chỉ số 766 công bố trên Cổng DVCQG khác với số liệu tính từ dữ liệu của tỉnh",
+    "official_766_unknown_unit": "Đơn vị được Cổng DVCQG chấm điểm 766 không có trong danh mục đơn vị",
 }
 
 

@@ -23,7 +23,7 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_every_setting_the_code_reads_is_in_the_readme_table():
-    table_names = set(re.findall(r"^\| `([A-Z_]+)` \|", README, re.M))
+    table_names = set(re.findall(r"^\| `([A-Z0-9_]+)` \|", README, re.M))
     assert table_names == set(ENVIRONMENT)
 
 
@@ -31,5 +31,5 @@ def test_the_code_reads_only_documented_variables():
     read = set()
     for folder in ("warehouse", "ingestion", "expectations", "reporting", "dags"):
         for path in (PROJECT_ROOT / folder).rglob("*.py"):
-            read |= set(re.findall(r'(?:environ\.get|_path|getenv|_int)\("([A-Z_]+)"', path.read_text()))
+            read |= set(re.findall(r'(?:environ\.get|_path|getenv|_int)\("([A-Z0-9_]+)"', path.read_text()))
     assert read <= set(ENVIRONMENT)
