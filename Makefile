@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run nightly rollup site test test-fast lint dbt compose-env db-start db-stop db-url db-dump db-restore psql kpis blockers clean
+.PHONY: run nightly rollup site test test-fast test-celery lint dbt compose-env db-start db-stop db-url db-dump db-restore psql kpis blockers clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -38,6 +38,11 @@ test: $(VENV)/.synced
 # run and no simulated province (about 75 s)
 test-fast: $(VENV)/.synced
 	$(PY) -m pytest -m "not slow"
+
+# the nightly DAG on the CeleryExecutor: Redis (Debian's redis-server, installed when missing), an api-server,
+# a scheduler, a dag-processor and a Celery worker, against a LocalExecutor run of the same delivery (a few minutes)
+test-celery: $(VENV)/.synced
+	$(PY) -m pytest -m celery -s tests/test_celery_stack.py
 
 # Python (ruff) and the dbt models' SQL (sqlfluff, dbt templater, compiled against the configured warehouse)
 lint: $(VENV)/.synced

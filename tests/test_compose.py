@@ -102,3 +102,18 @@ def test_no_file_that_holds_secrets_is_tracked():
         if re.search(r"(^|/)\.env($|\.)|\.pem$|\.key$|(^|/)embedded\.json$|(^|/)\.pgpass$", path)
     ]
     assert suspicious == []
+
+
+def test_the_celery_profile_adds_a_broker_and_workers_that_share_everything_else():
+    env = SERVICES["airflow-scheduler"]["environment"]
+    worker, redis = SERVICES["airflow-worker"], SERVICES["redis"]
+    assert worker["profiles"] == ["celery"] and redis["profiles"] == ["celery"]
+    assert worker["command"] == "celery worker" and worker["environment"] == env  # the same settings, secrets too
+    assert worker["volumes"] == SERVICES["airflow-scheduler"]["volumes"]  # the same landing and output folders
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "${AIRFLOW_EXECUTOR:-LocalExecutor}"
+    assert (
+        "@redis:6379/" in env["AIRFLOW__CELERY__BROKER_URL"]
+        and "${REDIS_PASSWORD" in env["AIRFLOW__CELERY__BROKER_URL"]
+    )
+    assert "@airflow-db:" in env["AIRFLOW__CELERY__RESULT_BACKEND"]  # Airflow's metadata server, not the warehouse
+    assert worker["depends_on"]["redis"] == {"condition": "service_healthy"}
