@@ -42,6 +42,15 @@ def throwaway_server(prefix: str):
         subprocess.run(["rm", "-rf", str(work)], check=False)
 
 
+def keep_or_remove(server, work: Path, keep: bool, what: str) -> None:
+    """At the end of a bench: leave the server and the data for a look (--keep), else remove both."""
+    if keep:
+        print(f"kept: {what}; data in {work}")
+    else:
+        server.destroy()
+        subprocess.run(["rm", "-rf", str(work)], check=False)
+
+
 def fresh_database(server_url: str, name: str) -> str:
     import psycopg
 

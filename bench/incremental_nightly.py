@@ -18,13 +18,12 @@ import csv
 import datetime as dt
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import psycopg
-from common import work_folder
+from common import keep_or_remove, work_folder
 
 from ingestion.ingest import ingest_folder
 from ingestion.simulator.generate import SimulationSpec, generate
@@ -154,11 +153,7 @@ def main() -> None:
                 flush=True,
             )
     finally:
-        if args.keep:
-            print(f"kept: {server_url.rsplit('/', 1)[0]}/bench_short|bench_long; data and dbt target in {work}")
-        else:
-            server.destroy()
-            shutil.rmtree(work, ignore_errors=True)
+        keep_or_remove(server, work, args.keep, f"{server_url.rsplit('/', 1)[0]}/bench_short|bench_long")
     short, long = results.values()
     night = {k: v["night_load"] + v["night_build"] for k, v in results.items()}
     print(

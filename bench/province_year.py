@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
 
-from common import child, report, work_folder
+from common import child, keep_or_remove, report, work_folder
 from incremental_nightly import NEXT_NIGHT, NIGHT, write_delta
 
 STEPS = ("prepare", "ingest", "validate_raw", "build_marts", "validate_marts")
@@ -89,11 +88,7 @@ def main() -> None:
             "night with nothing new": night(script, empty, "bench-empty", NEXT_NIGHT + dt.timedelta(days=1)),
         }
     finally:
-        if args.keep:
-            print(f"kept: {os.environ['DATABASE_URL']} ; data in {work}")
-        else:
-            server.destroy()
-            shutil.rmtree(work, ignore_errors=True)
+        keep_or_remove(server, work, args.keep, os.environ["DATABASE_URL"])
     print(f"\n{'step':<16}" + "".join(f"{label:>26}" for label in runs))
     for step in STEPS:
         cells = "".join(f"{r[step]['seconds']:>15.1f} s {r[step]['peak_mib']:>6.0f} MiB" for r in runs.values())
