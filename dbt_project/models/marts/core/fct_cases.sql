@@ -19,8 +19,10 @@ with cases as materialized (
 
     select * from {{ ref('stg_motcua__cases') }}
     {%- if is_incremental() %}
-    where case_id in {{ changed_case_ids(model_watermark()) }}
-       or case_id in (
+    -- one IN over a union, not two INs joined by OR: the planner then semi-joins the few changed cases
+    where case_id in (
+           select changed.case_id from {{ changed_case_ids(model_watermark()) }} as changed
+           union
            select stored.case_id
            from {{ this }} as stored
            inner join {{ ref('dim_procedure') }} as catalogue using (procedure_id)
