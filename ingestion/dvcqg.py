@@ -30,13 +30,14 @@ from pathlib import Path
 
 import orjson
 
+from warehouse.config import DBT_PROJECT_DIR
+
 from .contracts import MOTCUA_CASES, MOTCUA_EVENTS, Entity
 from .normalise import _FALSE, _TRUE, LOCAL_OFFSET, RecordError
 from .readers import FileRejected, SourceRow, read_json_document, read_jsonl
 
-DIALECTS = ("standard", "dvcqg")
 SERVICES = {"DongBoHoSoMC": MOTCUA_CASES, "CapNhatTienDoHoSoMC": MOTCUA_EVENTS}
-STATUS_SEED = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "ref_dvcqg_case_status.csv"
+STATUS_SEED = DBT_PROJECT_DIR / "seeds" / "ref_dvcqg_case_status.csv"
 
 # -- timestamps ------------------------------------------------------------------------------------------------
 _FORMS: tuple[tuple[str, re.Pattern, str], ...] = (
@@ -147,6 +148,7 @@ class Alias:
     contract: str  # the contract field (docs/sources.md §1) it fills
     convert: Callable[[object, str, Counter], object]
     kind: str  # how the two are compared when a record carries both
+    keep: bool = False  # the portal's own value is stored too (in the contract field of its own name)
 
 
 # The portal fields that fill a contract field under another name (docs/sources.md has the same table).
@@ -154,7 +156,7 @@ CASE_ALIASES = (
     Alias("KenhThucHien", "KenhNop", _same, "int"),
     Alias("NgayKetThucXuLy", "NgayKetThuc", local_timestamp, "timestamp"),
     Alias("NgayTra", "NgayTraKetQua", local_timestamp, "timestamp"),
-    Alias("DuocThanhToanTrucTuyen", "ThanhToanTrucTuyen", _paid_online, "bool"),
+    Alias("DuocThanhToanTrucTuyen", "ThanhToanTrucTuyen", _paid_online, "bool", keep=True),  # 1 portal, 2 gateway
     Alias("DanhSachLePhi", "CoPhi", _has_fee, "bool"),
     Alias("DanhSachGiayToKetQua", "KetQuaDienTu", _has_e_result, "bool"),
     Alias("MaDoiTuong", "SoGiayTo", _same, "text"),  # the applicant's ID number (personal data: raw only)
@@ -246,11 +248,12 @@ class Translator:
                 continue
             mine = alias.convert(record[alias.portal], alias.portal, self.forms)
             _disagree(record, alias, mine)
-            out.pop(alias.portal, None)
+            if alias.keep:
+                out[alias.portal] = _code(record[alias.portal], alias.portal)
+            else:
+                out.pop(alias.portal, None)
             if mine is not None:
                 out[alias.contract] = mine
-            if alias.portal == "DuocThanhToanTrucTuyen":
-                out[alias.portal] = _code(record[alias.portal], alias.portal)  # the channel is kept too
         status = record.get("TrangThaiHoSo")
         if status is not None and status != "":
             code = _code(status, "TrangThaiHoSo")

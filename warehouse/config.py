@@ -73,10 +73,13 @@ def province() -> tuple[str, str]:
     )
 
 
+DIALECTS = ("standard", "dvcqg")  # motcua's shapes: the contract's (docs/sources.md §1), the portal's (§4)
+
+
 def motcua_dialect() -> str:
     """MOTCUA_DIALECT: the shape the motcua source delivers (standard | dvcqg)."""
     value = os.environ.get("MOTCUA_DIALECT") or "standard"
-    if value not in ("standard", "dvcqg"):
+    if value not in DIALECTS:
         raise ValueError(f"MOTCUA_DIALECT must be standard or dvcqg, got {value!r}")
     return value
 

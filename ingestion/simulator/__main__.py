@@ -15,6 +15,8 @@ import datetime as dt
 import time
 from pathlib import Path
 
+from warehouse.config import DIALECTS
+
 from .api import SourceApi
 from .bad_inputs import write_bad_inputs
 from .generate import SimulationSpec, generate
@@ -31,7 +33,7 @@ def main() -> None:
     gen.add_argument("--start", type=dt.date.fromisoformat, default=SimulationSpec.start)
     gen.add_argument("--as-of", type=dt.datetime.fromisoformat, default=SimulationSpec.as_of)
     gen.add_argument("--seed", type=int, default=SimulationSpec.seed)
-    gen.add_argument("--dialect", choices=("standard", "dvcqg"), default="standard", help="motcua's shape")
+    gen.add_argument("--dialect", choices=DIALECTS, default="standard", help="motcua's shape")
     serve = sub.add_parser("serve")
     serve.add_argument("--landing", type=Path, required=True)
     serve.add_argument("--now", type=dt.datetime.fromisoformat, default=SimulationSpec.as_of)
