@@ -30,6 +30,7 @@ from airflow.sdk import Asset, CronTriggerTimetable, Param, dag, task
 
 from ingestion.contracts import SOURCES
 from warehouse.assets import MARTS_ASSET
+from warehouse.config import dbt_in_airflow
 from warehouse.dag_defaults import START_DATE, default_args
 
 MARTS = Asset(MARTS_ASSET)
@@ -123,8 +124,14 @@ def nightly_load():
         upstream = [loads[name] for name in source.depends_on] or [ready]
         upstream >> loads[source.name]
     checked = validate_raw_batches(list(loads.values()))
-    built = build_marts()
-    checked >> built >> validate_marts() >> publish_docs() >> publish_site()
+    if dbt_in_airflow() == "cosmos":  # a task per model (warehouse/cosmos_dbt.py)
+        from warehouse.cosmos_dbt import build_marts_group
+
+        built = build_marts_group(after=checked)
+    else:
+        built = build_marts()
+        checked >> built
+    built >> validate_marts() >> publish_docs() >> publish_site()
 
 
 nightly_load()

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 
+from warehouse.cli import OFFLINE
 from warehouse.config import PROJECT_ROOT
 from warehouse.embedded import EmbeddedPostgres
 
@@ -109,6 +110,9 @@ def airflow_env(url: str, landing: Path, root: Path, **extra: str) -> dict:
         "AIRFLOW_HOME": str(root / "airflow"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "NIGHTLY_RETRY_DELAY_SECONDS": "1",
+        # one dbt task, as `make run` does; the nights that test Cosmos's task per model ask for it
+        "DBT_IN_AIRFLOW": "task",
+        **OFFLINE,  # as `python -m warehouse airflow` sets it, for the tests that start Airflow themselves
         **extra,
     }
 

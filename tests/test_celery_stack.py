@@ -97,6 +97,7 @@ def celery_night(tmp_path_factory, server_url):
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",  # only the run the test triggers
         "PII_HASH_KEY": "one-key-for-both-executors",
+        "DBT_IN_AIRFLOW": "cosmos",  # a task per dbt model, as the compose stack draws it; the local run: one task
     }
     env = airflow_env(celery_wh, landing, root / "celery", **shared)
     with ExitStack() as stack:
@@ -141,6 +142,13 @@ def celery_night(tmp_path_factory, server_url):
         state = _wait("the triggered night", lambda: _run_state(env, "celery-night"), 600, logs, components)
         night = time.monotonic() - started - ready
         worker_log = (logs / "worker.log").read_text(errors="replace")
+        listed_states = subprocess.run(
+            [AIRFLOW, "tasks", "states-for-dag-run", "nightly_load", "celery-night", "--output", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        task_states = {t["task_id"]: t["state"] for t in json.loads(listed_states.stdout)}
     local_env = airflow_env(
         local_wh,
         landing,
@@ -159,6 +167,7 @@ def celery_night(tmp_path_factory, server_url):
         "ready": ready,
         "night": night,
         "worker_log": worker_log,
+        "task_states": task_states,
         "celery": celery_wh,
         "local": local_wh,
         "env": env,
@@ -169,6 +178,9 @@ def test_the_night_succeeds_on_celery_workers(celery_night):
     assert celery_night["state"] == "success"
     # the tasks ran in the Celery worker's processes, not in the scheduler
     assert "ingest_motcua" in celery_night["worker_log"] and "build_marts" in celery_night["worker_log"]
+    # dbt ran as a task per model (Cosmos), every one of them successful
+    models = [t for t in celery_night["task_states"] if t.startswith("build_marts.") and t.endswith(".run")]
+    assert len(models) > 40 and all(celery_night["task_states"][t] == "success" for t in models)
     print(f"\ncomponents ready in {celery_night['ready']:.0f} s; the night took {celery_night['night']:.0f} s")
 
 

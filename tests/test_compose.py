@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
 
+from warehouse.cli import OFFLINE, dbt_docs_projects
 from warehouse.config import ENVIRONMENT, PROJECT_ROOT
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
@@ -117,3 +120,13 @@ def test_the_celery_profile_adds_a_broker_and_workers_that_share_everything_else
     )
     assert "@airflow-db:" in env["AIRFLOW__CELERY__RESULT_BACKEND"]  # Airflow's metadata server, not the warehouse
     assert worker["depends_on"]["redis"] == {"condition": "service_healthy"}
+
+
+def test_airflow_calls_nobody_and_serves_the_nights_dbt_docs():
+    """As `python -m warehouse airflow` does: no usage telemetry (Cosmos, Airflow's UI), and Cosmos's plugin
+    serves the dbt docs the night publishes into OUTPUT_DIR; nightly_load draws a task per model."""
+    env = SERVICES["airflow-scheduler"]["environment"]
+    assert {k: env[k] for k in OFFLINE} == OFFLINE
+    docs = Path(env["OUTPUT_DIR"]) / "dbt" / "target"
+    assert json.loads(env["AIRFLOW__COSMOS__DBT_DOCS_PROJECTS"]) == json.loads(dbt_docs_projects(docs))
+    assert env["DBT_IN_AIRFLOW"] == "${DBT_IN_AIRFLOW:-cosmos}"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -15,11 +17,29 @@ from warehouse.config import PROJECT_ROOT
 DAGS = PROJECT_ROOT / "dags"
 
 
-@pytest.fixture(scope="module")
-def dagbag(tmp_path_factory):
+def _dagbag(output: Path, dbt_in_airflow: str):
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(DAGS))
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("OUTPUT_DIR", str(output))  # where the Cosmos DAG's manifest is parsed to
+        env.setenv("DBT_IN_AIRFLOW", dbt_in_airflow)
+        return DagBag(dag_folder=str(DAGS))
+
+
+@pytest.fixture(scope="module")
+def dagbag(tmp_path_factory):
+    """The DAGs as `make run` draws them: one build_marts task."""
+    return _dagbag(tmp_path_factory.mktemp("output"), "task")
+
+
+@pytest.fixture(scope="module")
+def cosmos_dag(tmp_path_factory):
+    """nightly_load as a scheduler draws it by default: a task per dbt model (Cosmos), and the manifest."""
+    output = tmp_path_factory.mktemp("output")
+    bag = _dagbag(output, "cosmos")
+    assert bag.import_errors == {}
+    (manifest,) = (output / "dbt" / "manifest").glob("*.json")
+    return bag.dags["nightly_load"], json.loads(manifest.read_text(encoding="utf-8"))
 
 
 def test_every_dag_file_imports_without_errors(dagbag):
@@ -71,6 +91,42 @@ def test_nightly_load_is_wired_as_documented(dagbag):
     assert [o.name for o in dag.get_task("validate_marts").outlets] == ["khanhhoa_marts"]
 
 
+def test_with_cosmos_each_dbt_model_is_a_task_after_one_build(cosmos_dag):
+    """Every model of the manifest is a task `build_marts.<model>.run` (with `.test` when it has tests); the one
+    `dbt build` (the producer) starts after the raw gate and is never retried; the models with no model upstream
+    read their result once it ended; the mart gate waits for the whole group. Seeds and unit tests are not tasks
+    (the build loads changed seeds; the suite runs the unit tests)."""
+    dag, manifest = cosmos_dag
+    tasks = {t.task_id: t for t in dag.tasks}
+    nodes = manifest["nodes"].values()
+    models = {n["name"] for n in nodes if n["resource_type"] == "model"}
+    tested = {
+        n["attached_node"].split(".")[-1] for n in nodes if n["resource_type"] == "test" and n.get("attached_node")
+    }
+    assert len(models) > 40
+    assert {t.removeprefix("build_marts.").removesuffix(".run") for t in tasks if t.endswith(".run")} == models
+    assert {
+        t.removeprefix("build_marts.").removesuffix(".test") for t in tasks if t.endswith(".test")
+    } == tested & models
+    assert not [t for t in tasks if t.endswith(".seed")]
+    producer = tasks["build_marts.dbt_producer_watcher"]
+    assert producer.upstream_task_ids == {"validate_raw_batches"} and producer.retries == 0
+    roots = [
+        t
+        for t in tasks.values()
+        if t.task_id.endswith(".run") and not t.upstream_task_ids - {producer.task_id, "validate_raw_batches"}
+    ]
+    assert roots and all(
+        t.trigger_rule == "all_done_min_one_success" and producer.task_id in t.upstream_task_ids for t in roots
+    )
+    # a model task starts after the tasks of the models it is built from (and their tests)
+    fct_cases = tasks["build_marts.fct_cases.run"]
+    assert any(u.startswith("build_marts.stg_motcua__cases") for u in fct_cases.upstream_task_ids)
+    assert "build_marts.dbt_producer_watcher_done" in tasks["validate_marts"].upstream_task_ids
+    assert all(t.retries == 1 for t in tasks.values() if t.task_id.endswith((".run", ".test")))
+    assert all(t.on_failure_callback for t in tasks.values())
+
+
 def test_importing_dag_files_touches_no_database(tmp_path):
     """With a warehouse that cannot exist, importing every DAG file must still succeed, and cheaply: the files'
     own work is measured in CPU seconds of this process (a loaded machine's wall clock would make it flaky), with
@@ -90,6 +146,7 @@ def test_importing_dag_files_touches_no_database(tmp_path):
         **os.environ,
         "DATABASE_URL": "postgresql://nobody:nothing@192.0.2.1:1/none",
         "PGDATA_DIR": str(missing_pgdata),
+        "OUTPUT_DIR": str(tmp_path / "output"),  # nightly_load with Cosmos: the manifest is parsed here, once
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
     }
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)

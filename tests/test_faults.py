@@ -152,8 +152,11 @@ def failed_night(tmp_path_factory, server_url):
         before = {t: _fingerprint(conn, t) for t in [*BROKEN, *UNTOUCHED]}
         conn.execute("alter table reference.ref_kpi_targets rename column target_value to target_value_typo")
         env["LANDING_DIR"] = str(root / "second")
-        second = warehouse_cli(env, "airflow", "dags", "test", "nightly_load", "2025-07-20T07:00:00+07:00")
+        # this night draws each dbt model as a task (Cosmos): the operator sees which ones failed
+        cosmos = {**env, "DBT_IN_AIRFLOW": "cosmos"}
+        second = warehouse_cli(cosmos, "airflow", "dags", "test", "nightly_load", "2025-07-20T07:00:00+07:00")
         after_failure = {t: _fingerprint(conn, t) for t in before}
+        build = json.loads((root / "output" / "dbt" / "target" / "run_results.json").read_text(encoding="utf-8"))
         night = _night(conn)
         tries = task_tries(env)
         rollup = warehouse_cli(env, "rollup", "--period", "2025-6T")
@@ -168,6 +171,7 @@ def failed_night(tmp_path_factory, server_url):
             "root": root,
             "before": before,
             "after_failure": after_failure,
+            "build": {r["unique_id"]: r["status"] for r in build["results"]},
             "second": second,
             "night": night,
             "tries": tries,
@@ -188,10 +192,27 @@ def test_a_failing_model_and_its_descendants_keep_yesterdays_rows(failed_night):
 
 
 def test_the_failed_night_is_recorded_with_the_task_and_the_error(failed_night):
+    """The build fails first (with dbt's errors); then each failed model's own task, after its one retry (which
+    ran the model alone again); the models built from them never start; the rest of the build stands."""
     state, task, message, validated = failed_night["night"]
-    assert (state, task, validated) == ("failed", "build_marts", False)
+    assert (state, task, validated) == ("failed", "build_marts.dbt_producer_watcher", False)
     assert "kpi_values" in message and "target_value" in message
-    assert failed_night["tries"]["build_marts"] == (2, "failed")  # Airflow retried once before giving up
+    tries = failed_night["tries"]
+    assert tries["build_marts.dbt_producer_watcher"] == (1, "failed")  # one build; never retried
+    for model in BROKEN:
+        assert tries[f"build_marts.{model}.run"] == (2, "failed"), model  # retried once before giving up
+        assert f"build_marts.{model}.run: " in message, model
+        assert tries[f"build_marts.{model}.test"][1] == "upstream_failed", model
+    for model in UNTOUCHED:
+        assert tries[f"build_marts.{model}.run"] == (1, "success"), model
+    # each model's task says what the build did with it: built, failed, or not built because one it reads failed
+    build = failed_night["build"]
+    assert {u for u, status in build.items() if status == "error"} >= {f"model.khanhhoa_kpi.{m}" for m in BROKEN}
+    states = {"success": "success", "error": "failed", "skipped": "upstream_failed"}
+    models = {u.split(".")[-1]: status for u, status in build.items() if u.startswith("model.")}
+    assert len(models) > 40  # a task per model
+    assert {m: tries[f"build_marts.{m}.run"][1] for m in models} == {m: states[s] for m, s in models.items()}
+    assert tries["validate_marts"][1] == "upstream_failed"
 
 
 def test_the_rollup_refuses_to_publish_after_a_failed_night(failed_night):

@@ -127,3 +127,22 @@ def test_every_mart_column_is_documented(nightly, tmp_path_factory):
         actual.setdefault(table, set()).add(column)
     missing = {t: sorted(cols - described.get(t, set())) for t, cols in actual.items()}
     assert {t: cols for t, cols in missing.items() if cols} == {}
+
+
+def test_airflow_serves_the_nights_dbt_docs(nightly, tmp_path_factory, monkeypatch):
+    """Cosmos's plugin in Airflow's api-server (Browse → dbt Docs) serves the docs the night published, with the
+    setting `python -m warehouse airflow` and docker compose give it."""
+    from fastapi.testclient import TestClient
+
+    from warehouse.cli import dbt_docs_projects
+
+    target = next(tmp_path_factory.getbasetemp().glob("province*/output/dbt/target"))
+    monkeypatch.setenv("AIRFLOW__COSMOS__DBT_DOCS_PROJECTS", dbt_docs_projects(target))
+    from cosmos.plugin.airflow3 import create_cosmos_fastapi_app
+
+    client = TestClient(create_cosmos_fastapi_app())
+    page = client.get("/khanhhoa_kpi/dbt_docs_index.html")
+    assert page.status_code == 200 and "dbt" in page.text.lower()
+    manifest = client.get("/khanhhoa_kpi/manifest.json")
+    assert manifest.status_code == 200 and "model.khanhhoa_kpi.fct_cases" in manifest.json()["nodes"]
+    assert client.get("/khanhhoa_kpi/catalog.json").status_code == 200

@@ -50,6 +50,7 @@ ENVIRONMENT = {
     "REGION_READER_PASSWORD": "unset: `region grant-reader` asks for it (the password the region logs in with)",
     "PROVINCE_CODE": "56: the province the warehouse belongs to (statistics office code), on every batch and mart row",
     "PROVINCE_NAME": "Khánh Hòa: the province's name, in marts.dim_province",
+    "DBT_IN_AIRFLOW": "cosmos: a task per dbt model, one build (task: one build_marts task; make run's default)",
     "PUBLISH_MARGIN_DAYS": "3: the rollup publishes a period this many days after its last report deadline",
     # who issues the extracts (their heading, Nghị định 30/2020/NĐ-CP)
     "EXTRACT_ISSUER_PARENT": "UBND TỈNH KHÁNH HÒA: the body above the issuer, first line of the heading",
@@ -81,6 +82,18 @@ def motcua_dialect() -> str:
     value = os.environ.get("MOTCUA_DIALECT") or "standard"
     if value not in DIALECTS:
         raise ValueError(f"MOTCUA_DIALECT must be standard or dvcqg, got {value!r}")
+    return value
+
+
+DBT_IN_AIRFLOW = ("cosmos", "task")
+
+
+def dbt_in_airflow() -> str:
+    """DBT_IN_AIRFLOW: how nightly_load runs dbt: `cosmos` (a task per model, astronomer-cosmos's watcher mode)
+    or `task` (one build_marts task calling dbt in-process, the path before Cosmos)."""
+    value = os.environ.get("DBT_IN_AIRFLOW") or "cosmos"
+    if value not in DBT_IN_AIRFLOW:
+        raise ValueError(f"DBT_IN_AIRFLOW must be cosmos or task, got {value!r}")
     return value
 
 

@@ -20,9 +20,9 @@ class DbtOutcome:
     results: list
 
 
-def dbt_environment(url: str | None = None) -> dict[str, str]:
+def dbt_environment(url: str | None = None, parts: dict[str, str] | None = None) -> dict[str, str]:
     """The profile's WH_* variables (dbt acts as the transformer role, profiles.yml `role`) and the province."""
-    parts = connection_parts(url or database_url())
+    parts = parts or connection_parts(url or database_url())
     code, name = province()
     return {
         **{f"WH_{k.upper()}": v for k, v in parts.items()},
@@ -32,22 +32,18 @@ def dbt_environment(url: str | None = None) -> dict[str, str]:
     }
 
 
+def dbt_paths() -> list[str]:
+    """Where dbt writes its artefacts (manifest, run results, docs) and logs: OUTPUT_DIR/dbt, not the repo."""
+    target = settings().dbt_target_dir
+    return ["--target-path", str(target / "target"), "--log-path", str(target / "logs")]
+
+
 def run_dbt(args: list[str], url: str | None = None) -> DbtOutcome:
     """`dbt <args>` on the project; target and log folders go under OUTPUT_DIR, not into the repo."""
     from dbt.cli.main import dbtRunner
 
     os.environ.update(dbt_environment(url))
-    target = settings().dbt_target_dir
-    common = [
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(target / "target"),
-        "--log-path",
-        str(target / "logs"),
-    ]
+    common = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), *dbt_paths()]
     command = " ".join(a for a in args if not a.startswith("-"))[:40]
     result = dbtRunner().invoke([*args, *common])
     failures: list[str] = []
@@ -83,7 +79,20 @@ def rules_digest() -> str:
     return _digest([*files, DBT_PROJECT_DIR / "dbt_project.yml"])
 
 
-def nightly_build(url: str | None = None, full_refresh: bool = False) -> DbtOutcome:
+@dataclass
+class BuildPlan:
+    """What tonight's `dbt build` must do, decided from audit.dbt_state before it starts."""
+
+    flags: list[str]  # after `build`: the resource types left out (unit tests; seeds when unchanged)
+    full_refresh: bool
+    wanted: dict[str, str]  # the state to record once the build succeeded
+
+    @property
+    def args(self) -> list[str]:
+        return ["build", *self.flags, *(["--full-refresh"] if self.full_refresh else [])]
+
+
+def plan_build(url: str | None = None, full_refresh: bool = False) -> BuildPlan:
     """The nightly `dbt build`, without the unit tests (they test the SQL, not the data; the test suite runs
     them). Seeds are loaded only when their files changed since the last successful build. Everything is rebuilt
     (--full-refresh) when asked; when the PII key changed (PII_HASH_KEY rotated), so no table mixes old and new
@@ -92,27 +101,37 @@ def nightly_build(url: str | None = None, full_refresh: bool = False) -> DbtOutc
     and a table whose columns changed is made anew instead of failing the incremental insert."""
     from .db import connect
 
-    url = url or database_url()
     wanted = {"seeds_digest": seeds_digest(), "rules_digest": rules_digest()}
-    with connect(url, role=TRANSFORMER) as conn:
+    with connect(url or database_url(), role=TRANSFORMER) as conn:
         wanted["pii_key_set_at"] = str(conn.execute("select set_at from private.pii_hash_key").fetchone()[0])
         built = dict(conn.execute("select key, value from audit.dbt_state").fetchall())
-    args = ["build", "--exclude-resource-type", "unit_test"]
+    flags = ["--exclude-resource-type", "unit_test"]
     if built.get("seeds_digest") == wanted["seeds_digest"]:
-        args += ["--exclude-resource-type", "seed"]
+        flags += ["--exclude-resource-type", "seed"]
     key_rotated = "pii_key_set_at" in built and built["pii_key_set_at"] != wanted["pii_key_set_at"]
     rules_changed = "seeds_digest" in built and built.get("rules_digest") != wanted["rules_digest"]
     if rules_changed:
         log.info("the models, macros or seeds changed since the last successful build: rebuilding all periods")
-    if full_refresh or key_rotated or rules_changed:
-        args.append("--full-refresh")
-    outcome = run_dbt(args, url)
+    return BuildPlan(flags=flags, full_refresh=bool(full_refresh or key_rotated or rules_changed), wanted=wanted)
+
+
+def record_build(plan: BuildPlan, url: str | None = None) -> None:
+    """After a successful build: what it was built from (audit.dbt_state), which the next night's plan reads."""
+    from .db import connect
+
+    with connect(url or database_url(), role=TRANSFORMER) as conn:
+        for key, value in plan.wanted.items():
+            conn.execute(
+                "insert into audit.dbt_state (key, value) values (%s, %s)"
+                " on conflict (key) do update set value = excluded.value, updated_at = now()",
+                (key, value),
+            )
+
+
+def nightly_build(url: str | None = None, full_refresh: bool = False) -> DbtOutcome:
+    """The nightly `dbt build` in this process (plan_build says what it does), recorded when it succeeds."""
+    plan = plan_build(url, full_refresh)
+    outcome = run_dbt(plan.args, url)
     if outcome.success:
-        with connect(url, role=TRANSFORMER) as conn:
-            for key, value in wanted.items():
-                conn.execute(
-                    "insert into audit.dbt_state (key, value) values (%s, %s)"
-                    " on conflict (key) do update set value = excluded.value, updated_at = now()",
-                    (key, value),
-                )
+        record_build(plan, url)
     return outcome

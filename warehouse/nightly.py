@@ -46,13 +46,22 @@ def prepare(run_id: str | None = None, delivered_at: dt.datetime | None = None) 
 
 
 def record_end(run_id: str, failed_task: str | None = None, error: BaseException | str | None = None) -> None:
-    """The night's outcome in audit.nightly_runs: success, or the task that failed and why (the rollup will not
-    publish after a failed night)."""
+    """The night's outcome in audit.nightly_runs: success, or the task that failed first and why (the rollup will
+    not publish after a failed night). Each later failure of the night (with Cosmos, a failed build and then the
+    task of each model that failed) adds its task and error to the message."""
     with connect(role=LOADER) as conn:
+        if not failed_task:
+            conn.execute(
+                "update audit.nightly_runs set finished_at = now(), state = 'success' where run_id = %s", (run_id,)
+            )
+            return
+        line = f"{failed_task}: {error or 'failed'}"[:4000]
         conn.execute(
-            "update audit.nightly_runs set finished_at = now(), state = %s, failed_task = %s, message = %s"
+            "update audit.nightly_runs set finished_at = now(), state = 'failed',"
+            " failed_task = coalesce(failed_task, %s::text),"
+            " message = left(concat_ws(E'\\n', message, %s::text), 16000)"
             " where run_id = %s",
-            ("failed" if failed_task else "success", failed_task, str(error)[:4000] if error else None, run_id),
+            (failed_task, line, run_id),
         )
 
 
