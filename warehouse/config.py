@@ -50,7 +50,7 @@ ENVIRONMENT = {
     "REGION_READER_PASSWORD": "unset: `region grant-reader` asks for it (the password the region logs in with)",
     "PROVINCE_CODE": "56: the province the warehouse belongs to (statistics office code), on every batch and mart row",
     "PROVINCE_NAME": "Khánh Hòa: the province's name, in marts.dim_province",
-    "DBT_IN_AIRFLOW": "cosmos: a task per dbt model, one build (task: one build_marts task; make run's default)",
+    "DBT_IN_AIRFLOW": "cosmos: a task per dbt model, one build (task: one build_marts task, the CLI's default)",
     "PUBLISH_MARGIN_DAYS": "3: the rollup publishes a period this many days after its last report deadline",
     # who issues the extracts (their heading, Nghị định 30/2020/NĐ-CP)
     "EXTRACT_ISSUER_PARENT": "UBND TỈNH KHÁNH HÒA: the body above the issuer, first line of the heading",
