@@ -1,4 +1,4 @@
-"""dbt in Airflow through astronomer-cosmos: each model, seed and snapshot an Airflow task, one `dbt build`.
+"""dbt in Airflow through astronomer-cosmos: each model (and its tests) an Airflow task, one `dbt build`.
 
 The watcher execution mode runs one `dbt build` (the producer task) and mirrors each node's result into a
 task of its own, so an operator sees which model failed, reads its log and retries it alone (a retried
@@ -27,7 +27,7 @@ from .dbt import dbt_environment, dbt_paths, plan_build, record_build, rules_dig
 
 log = logging.getLogger(__name__)
 
-PROFILE = "khanhhoa_kpi"  # dbt_project/profiles.yml
+PROFILE = "khanhhoa_kpi"  # the dbt project's name and its profile's (dbt_project.yml, profiles.yml)
 TARGET = "warehouse"
 
 

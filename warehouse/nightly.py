@@ -52,7 +52,9 @@ def record_end(run_id: str, failed_task: str | None = None, error: BaseException
     with connect(role=LOADER) as conn:
         if not failed_task:
             conn.execute(
-                "update audit.nightly_runs set finished_at = now(), state = 'success' where run_id = %s", (run_id,)
+                "update audit.nightly_runs set finished_at = now(), state = 'success', failed_task = null,"
+                " message = null where run_id = %s",
+                (run_id,),
             )
             return
         line = f"{failed_task}: {error or 'failed'}"[:4000]
