@@ -42,7 +42,7 @@ test-fast: $(VENV)/.synced
 # the nightly DAG on the CeleryExecutor: Redis (Debian's redis-server, installed when missing), an api-server,
 # a scheduler, a dag-processor and a Celery worker, against a LocalExecutor run of the same delivery (a few minutes)
 test-celery: $(VENV)/.synced
-	$(PY) -m pytest -m celery -s tests/test_celery_stack.py
+	$(PY) -m pytest -n 0 -m celery -s tests/test_celery_stack.py
 
 # Python (ruff) and the dbt models' SQL (sqlfluff, dbt templater, compiled against the configured warehouse)
 lint: $(VENV)/.synced

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import fcntl
 import json
 import os
 import shutil
@@ -27,9 +28,33 @@ from warehouse.cli import OFFLINE
 from warehouse.config import PROJECT_ROOT
 from warehouse.embedded import EmbeddedPostgres
 
+# pytest-xdist runs the suite in two processes (addopts); each gets folders of its own
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-# Airflow must not write into ~/airflow while tests import it
-os.environ.setdefault("AIRFLOW_HOME", str(PROJECT_ROOT / ".tmp" / "airflow-pytest"))
+# Airflow must not write into ~/airflow while tests import it, nor dbt into the project's data/output
+os.environ.setdefault("AIRFLOW_HOME", str(PROJECT_ROOT / ".tmp" / f"airflow-pytest-{WORKER}"))
+os.environ.setdefault("OUTPUT_DIR", str(PROJECT_ROOT / ".tmp" / f"output-pytest-{WORKER}"))
+
+# Tests that share a session fixture run in the same worker, which builds it once; a module's tests stay together
+# (their module fixtures are built once). The heaviest groups are handed out first, so neither worker is left
+# with a long one at the end.
+SHARED_FIXTURES = {"nightly_province": "province", "golden_warehouse": "golden"}
+HEAVIEST_FIRST = ["province", "test_faults", "test_nightly_gate", "test_private_folder", "test_incremental_build"]
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    module_group: dict[str, str] = {}
+    for item in items:
+        module = item.module.__name__
+        shared = [g for f, g in SHARED_FIXTURES.items() if f in item.fixturenames]
+        if shared and module_group.get(module, shared[0]) != "province":
+            module_group[module] = shared[0]
+        module_group.setdefault(module, module)
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(module_group[item.module.__name__]))
+    rank = {group: n for n, group in enumerate(HEAVIEST_FIRST)}
+    items.sort(key=lambda item: rank.get(module_group[item.module.__name__], len(rank)))
 
 
 def debian_tool(binary: str, package: str) -> str:
@@ -40,9 +65,11 @@ def debian_tool(binary: str, package: str) -> str:
         return found
     install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", package]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    if subprocess.run(install, capture_output=True, env=env, timeout=1200).returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=env, timeout=600)
-        subprocess.run(install, capture_output=True, env=env, timeout=1200, check=True)
+    with open(Path(tempfile.gettempdir()) / ".pytest-apt.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one apt-get at a time: the other worker may be installing too
+        if not shutil.which(binary) and subprocess.run(install, capture_output=True, env=env, timeout=1200).returncode:
+            subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=env, timeout=600)
+            subprocess.run(install, capture_output=True, env=env, timeout=1200, check=True)
     found = shutil.which(binary)
     assert found, f"{binary} (Debian's {package}) is needed by this test"
     return found

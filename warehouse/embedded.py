@@ -261,10 +261,13 @@ def _uid_gid(user: str) -> tuple[int, int]:
 
 
 def _ensure_os_user(user: str) -> None:
-    try:
-        pwd.getpwnam(user)
-    except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/bin/false", user], check=True)
+    # two servers starting at once (parallel test workers) must not both run useradd: one would fail
+    with open(Path(tempfile.gettempdir()) / f".{user}-useradd.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/bin/false", user], check=True)
 
 
 def _blocked_at(path: Path) -> Path | None:
