@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import fcntl
 import json
 import os
 import shutil
@@ -26,7 +25,7 @@ import pytest
 
 from warehouse.cli import OFFLINE
 from warehouse.config import PROJECT_ROOT
-from warehouse.embedded import EmbeddedPostgres
+from warehouse.embedded import EmbeddedPostgres, file_lock
 
 # pytest-xdist runs the suite in two processes (addopts); each gets folders of its own
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -44,13 +43,12 @@ HEAVIEST_FIRST = ["province", "test_faults", "test_nightly_gate", "test_private_
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    module_group: dict[str, str] = {}
+    shares: dict[str, set[str]] = {}  # module: the shared fixtures' groups its tests use
     for item in items:
-        module = item.module.__name__
-        shared = [g for f, g in SHARED_FIXTURES.items() if f in item.fixturenames]
-        if shared and module_group.get(module, shared[0]) != "province":
-            module_group[module] = shared[0]
-        module_group.setdefault(module, module)
+        used = {g for f, g in SHARED_FIXTURES.items() if f in item.fixturenames}
+        shares.setdefault(item.module.__name__, set()).update(used)
+    # a module that uses both goes with the province (the costlier one to build twice)
+    module_group = {m: next((g for g in SHARED_FIXTURES.values() if g in used), m) for m, used in shares.items()}
     for item in items:
         item.add_marker(pytest.mark.xdist_group(module_group[item.module.__name__]))
     rank = {group: n for n, group in enumerate(HEAVIEST_FIRST)}
@@ -65,8 +63,7 @@ def debian_tool(binary: str, package: str) -> str:
         return found
     install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", package]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    with open(Path(tempfile.gettempdir()) / ".pytest-apt.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one apt-get at a time: the other worker may be installing too
+    with file_lock(Path(tempfile.gettempdir()) / ".pytest-apt.lock"):  # the other worker may be installing too
         if not shutil.which(binary) and subprocess.run(install, capture_output=True, env=env, timeout=1200).returncode:
             subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=env, timeout=600)
             subprocess.run(install, capture_output=True, env=env, timeout=1200, check=True)

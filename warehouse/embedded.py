@@ -105,16 +105,9 @@ class EmbeddedPostgres:
         shutil.rmtree(data, ignore_errors=True)
 
     # -- internals --------------------------------------------------------------------------------
-    @contextlib.contextmanager
     def _lock(self):
         self.link.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = self.link.with_name(self.link.name + ".lock")
-        with open(lock_path, "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        return file_lock(self.link.with_name(self.link.name + ".lock"))
 
     def _pg(self, program: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         command = [str(self._bin_dir() / program), *args]
@@ -260,10 +253,20 @@ def _uid_gid(user: str) -> tuple[int, int]:
     return entry.pw_uid, entry.pw_gid
 
 
+@contextlib.contextmanager
+def file_lock(path: Path):
+    """Hold an exclusive lock on `path` (created if missing): one process at a time, on this machine."""
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _ensure_os_user(user: str) -> None:
     # two servers starting at once (parallel test workers) must not both run useradd: one would fail
-    with open(Path(tempfile.gettempdir()) / f".{user}-useradd.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with file_lock(Path(tempfile.gettempdir()) / f".{user}-useradd.lock"):
         try:
             pwd.getpwnam(user)
         except KeyError:
