@@ -3,7 +3,8 @@
 Both histories have the same daily volume and end on the same night; the long one simply starts ten times
 earlier (8 months from 15/10/2025 against 80 months from 15/10/2019, both to 10/6/2026). For each:
   1. generate and load the history as of 10/6/2026 06:00, and build the warehouse (full build, timed);
-  2. take the next night's delivery (every case version, event and feedback that changed after 10/6 06:00
+  2. let the database settle as it would by the next night (VACUUM ANALYZE, not timed);
+  3. take the next night's delivery (every case version, event and feedback that changed after 10/6 06:00
      up to 11/6 06:00), load it and run the nightly dbt build incrementally (timed: load + build).
 The ratio long/short of the nightly cost is printed; the aim is at most 1.5 (the night should cost in
 proportion to the day's changes, not to the history).
@@ -23,7 +24,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import psycopg
-from common import keep_or_remove, work_folder
+from common import keep_or_remove, settle, work_folder
 
 from ingestion.ingest import ingest_folder
 from ingestion.simulator.generate import SimulationSpec, generate
@@ -134,6 +135,7 @@ def main() -> None:
             load(url, base / "history", NIGHT)
             loaded = time.perf_counter() - started
             full_build = build(url)
+            settle(url)
             started = time.perf_counter()
             load(url, base / "delta", NEXT_NIGHT)
             night_load = time.perf_counter() - started

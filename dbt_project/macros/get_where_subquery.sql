@@ -11,8 +11,16 @@
                 and node.relation_name == (relation | string) and node.config.materialized == 'incremental' -%}
             {%- do incremental.append(node.name) -%}
         {%- endfor -%}
-        {%- set where = ('source_batch_id = (select max(source_batch_id) from ' ~ relation ~ ')')
-                        if incremental else none -%}
+        {%- if incremental and execute and load_relation(relation) is not none -%}
+            {#- the newest watermark as a literal: compared with a subquery's value, the planner cannot tell how
+                few rows carry it and reads the whole table -#}
+            {%- set newest = run_query('select max(source_batch_id) from ' ~ relation).columns[0].values()[0] -%}
+            {%- set where = 'source_batch_id = ' ~ (newest | int if newest is not none else 'null') -%}
+        {%- elif incremental -%}
+            {%- set where = 'source_batch_id = (select max(source_batch_id) from ' ~ relation ~ ')' -%}
+        {%- else -%}
+            {%- set where = none -%}
+        {%- endif -%}
     {%- endif -%}
     {%- if where -%}
         (select * from {{ relation }} where {{ where }}) dbt_subquery

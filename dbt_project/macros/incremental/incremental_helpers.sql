@@ -49,14 +49,35 @@
 {%- endmacro %}
 
 {#- The periods of `kinds` that an incremental `relation` (a model keyed by period) rebuilt since this model's
-    watermark, as a subquery: a model built from it rebuilds the same periods, whole. Every row of a rebuilt period
-    carries the new source_batch_id, so one index probe on (period_id, source_batch_id) per period tells. On a full
+    watermark: a model built from it rebuilds the same periods, whole. Every row of a rebuilt period carries the
+    new source_batch_id, so a period's newest batch, one backward step on the (period_id, source_batch_id) index,
+    tells. Written as a join or with `source_batch_id > watermark`, the planner, which cannot see how many rows
+    are newer than the watermark (tonight's rows are past the statistics), read every new row once per period:
+    a second per model on a long history. The list is read before the model's SQL runs and written in as
+    literals, as model_watermark is, so the planner sees the few periods and reads only their rows. On a full
     build: every period of those kinds. -#}
 {% macro periods_rebuilt_in(relation, kinds) -%}
-    (select periods.period_id from {{ ref('int_periods_measured') }} as periods
-     where periods.period_kind in ({% for k in kinds %}'{{ k }}'{{ ', ' if not loop.last }}{% endfor %})
-       {%- if is_incremental() %}
-       and exists (select 1 from {{ relation }} as rebuilt
-                   where rebuilt.period_id = periods.period_id and rebuilt.source_batch_id > {{ model_watermark() }})
-       {%- endif %})
+    {%- set of_kinds -%}
+        period_kind in ({% for k in kinds %}'{{ k }}'{{ ', ' if not loop.last }}{% endfor %})
+    {%- endset -%}
+    {%- if is_incremental() and execute -%}
+        {%- set probe -%}
+            select periods.period_id from {{ ref('int_periods_measured') }} as periods
+            where {{ of_kinds }}
+              and (select max(rebuilt.source_batch_id) from {{ relation }} as rebuilt
+                   where rebuilt.period_id = periods.period_id) > {{ model_watermark() }}
+            order by periods.period_id
+        {%- endset -%}
+        {%- set rebuilt = run_query(probe).columns[0].values() -%}
+        {{- text_literals(rebuilt) -}}
+    {%- else -%}
+        (select period_id from {{ ref('int_periods_measured') }} where {{ of_kinds }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A list of strings read with run_query, as an SQL list of literals for `x in ...`; `(null)` when empty (matches
+    nothing). -#}
+{% macro text_literals(values) -%}
+    ({%- for value in values %}'{{ value | replace("'", "''") }}'{{ ', ' if not loop.last }}
+     {%- else %}null{% endfor -%})
 {%- endmacro %}

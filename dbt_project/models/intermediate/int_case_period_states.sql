@@ -31,7 +31,9 @@ cases as (
 
 spells as (
 
+    -- the spells of those cases only: hashing every spell of the history cost more than the rest of a night
     select * from {{ ref('int_case_agency_spells') }}
+    where case_id in (select case_id from cases)
 
 ),
 

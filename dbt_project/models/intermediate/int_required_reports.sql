@@ -1,4 +1,7 @@
-{{ config(materialized='table') }}
+{{ config(materialized='table', pre_hook='set local enable_nestloop = off') }}
+-- (No nested loops: the validity ranges of agencies and requirements make the planner expect one required report
+-- where there are thousands, and it then read the filings once per report, seconds on a long history; the hash
+-- joins take milliseconds.)
 -- Every periodic report an agency must file (ref_report_requirements: which kind of agency files which report
 -- for which kind of period, due how many working (or calendar) days after the cut-off), for the six-month and
 -- annual periods that are over, with what happened: filed on time, late, not at all (missing), or not due yet.
@@ -57,30 +60,18 @@ filings as (
 
 ),
 
-first_filings as (
+submitted as (
 
+    -- the earliest filing, and the workbook received for the same report whichever came first
     select distinct on (agency_id, report_type, period_id)
         agency_id,
         report_type,
         period_id,
         {{ local_date('filed_at') }} as filed_date,
-        filing_evidence
+        filing_evidence,
+        max(submission_id) over (partition by agency_id, report_type, period_id) as submission_id
     from filings
     order by agency_id, report_type, period_id, filed_at, filing_evidence
-
-),
-
-submitted as (
-
-    select
-        first_filings.*,
-        workbooks.submission_id
-    from first_filings
-    left join filings as workbooks
-      on workbooks.agency_id = first_filings.agency_id
-     and workbooks.report_type = first_filings.report_type
-     and workbooks.period_id = first_filings.period_id
-     and workbooks.filing_evidence = 'ledger'
 
 )
 

@@ -15,6 +15,23 @@
 -- Incremental: each night classifies again the cases whose record or events changed, and the cases of a procedure
 -- whose catalogue row now says otherwise than they were classified with (its legal days, field or online offer:
 -- what a full rebuild would use); a catalogue delivered again unchanged costs one pass and reclassifies nothing.
+-- Those procedures are read before the model's SQL runs and written in as literals: as a subquery in the same
+-- statement, the planner took them for every stored case and hashed whole tables to classify a few hundred.
+{%- set reclassified = [] %}
+{%- if is_incremental() and execute %}
+    {%- set probe %}
+        select distinct stored.procedure_id
+        from {{ this }} as stored
+        inner join {{ ref('dim_procedure') }} as catalogue using (procedure_id)
+        where procedure_id in (select procedure_id from {{ ref('stg_motcua__procedures') }}
+                               where source_batch_id > {{ model_watermark() }})
+          and (stored.field_id, stored.legal_working_days, stored.is_land_case, stored.is_fully_online_capable)
+              is distinct from (catalogue.field_id, catalogue.legal_working_days, catalogue.is_land_procedure,
+                                catalogue.is_fully_online_capable)
+        order by 1
+    {%- endset %}
+    {%- set reclassified = run_query(probe).columns[0].values() %}
+{%- endif %}
 with cases as materialized (
 
     select * from {{ ref('stg_motcua__cases') }}
@@ -22,15 +39,11 @@ with cases as materialized (
     -- one IN over a union, not two INs joined by OR: the planner then semi-joins the few changed cases
     where case_id in (
            select changed.case_id from {{ changed_case_ids(model_watermark()) }} as changed
+           {%- if reclassified %}
            union
-           select stored.case_id
-           from {{ this }} as stored
-           inner join {{ ref('dim_procedure') }} as catalogue using (procedure_id)
-           where procedure_id in (select procedure_id from {{ ref('stg_motcua__procedures') }}
-                                  where source_batch_id > {{ model_watermark() }})
-             and (stored.field_id, stored.legal_working_days, stored.is_land_case, stored.is_fully_online_capable)
-                 is distinct from (catalogue.field_id, catalogue.legal_working_days, catalogue.is_land_procedure,
-                                   catalogue.is_fully_online_capable))
+           select stored.case_id from {{ this }} as stored
+           where stored.procedure_id in {{ text_literals(reclassified) }}
+           {%- endif %})
     {%- endif %}
 
 ),

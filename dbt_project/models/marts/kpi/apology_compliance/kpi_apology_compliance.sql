@@ -6,10 +6,11 @@
 -- came at least one working day before the due date (Nghị định 118/2025 Art. 12.5, 19.6). A resolved case
 -- counts at the agency that ended it, an open one at the agency holding it. Targets, previous periods and
 -- changes: kpi_values.
+{%- set rebuilt = periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) %}
 with periods as (
 
     select * from {{ ref('int_periods_measured') }}
-    where period_id in {{ periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) }}
+    where period_id in {{ rebuilt }}
 
 ),
 
@@ -28,7 +29,7 @@ counted as (
         count(*) filter (where ended_timeliness = 'late' and is_resolved_after_apology_date)::int
             as resolved_after_apology_date
     from {{ ref('int_case_period_states') }}
-    where period_id in (select period_id from periods)
+    where period_id in {{ rebuilt }}
       and (ended_timeliness = 'late' or (is_open_at_end and not is_within_due_at_end))
     group by period_id, agency_id
 

@@ -10,17 +10,18 @@
 -- in progress at the end with a due date. So a case moved out is in the denominator of the agency that ends or
 -- holds it, not of every agency it passed, and a case returned or withdrawn in time counts nowhere.
 -- Targets, previous periods and changes of the two rates: kpi_values.
+{%- set rebuilt = periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) %}
 with periods as (
 
     select * from {{ ref('int_periods_measured') }}
-    where period_id in {{ periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) }}
+    where period_id in {{ rebuilt }}
 
 ),
 
 states as (
 
     select * from {{ ref('int_case_period_states') }}
-    where period_id in (select period_id from periods)
+    where period_id in {{ rebuilt }}
       and (is_carried_over or is_received or ended_outcome is not null or is_open_at_end)
 
 ),

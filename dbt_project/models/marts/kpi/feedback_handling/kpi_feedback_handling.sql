@@ -7,10 +7,11 @@
 -- satisfaction = (received - rated unsatisfied - answered late - unanswered past the deadline) / received.
 -- Feedback passed on to another agency or outside the agency's competence leaves the denominators.
 -- Targets, previous periods and changes: kpi_values.
+{%- set rebuilt = periods_rebuilt_in(ref('int_feedback_period_states'), ['month', 'six_months', 'year']) %}
 with periods as (
 
     select * from {{ ref('int_periods_measured') }}
-    where period_id in {{ periods_rebuilt_in(ref('int_feedback_period_states'), ['month', 'six_months', 'year']) }}
+    where period_id in {{ rebuilt }}
 
 ),
 
@@ -33,7 +34,7 @@ counted as (
         -- the backlog: unanswered at the period's end with the deadline passed, however old (not passed on)
         count(*) filter (where is_overdue_at_end and not is_passed_on)::int as overdue_open_at_end
     from {{ ref('int_feedback_period_states') }}
-    where period_id in (select period_id from periods)
+    where period_id in {{ rebuilt }}
     group by period_id, agency_id, channel
 
 )

@@ -6,10 +6,11 @@
 -- resolved-only share, late resolved / resolved, is beside it. With the land-registration branch serving the
 -- agency, so that branches can be compared (kpi_land_lateness_by_branch sums them). Targets, previous periods
 -- and changes: kpi_values.
+{%- set rebuilt = periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) %}
 with periods as (
 
     select * from {{ ref('int_periods_measured') }}
-    where period_id in {{ periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) }}
+    where period_id in {{ rebuilt }}
 
 ),
 
@@ -24,7 +25,7 @@ counted as (
         count(*) filter (where is_open_at_end and not is_within_due_at_end)::int as land_in_progress_overdue,
         {{ late_incl_overdue_counts('land_') }}
     from {{ ref('int_case_period_states') }}
-    where period_id in (select period_id from periods)
+    where period_id in {{ rebuilt }}
       and is_land_case
       and (is_received or ended_outcome is not null or is_open_at_end)
     group by period_id, agency_id

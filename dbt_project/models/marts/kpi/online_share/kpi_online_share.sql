@@ -4,10 +4,11 @@
 -- resolved online (the 2022 plan's "hồ sơ giải quyết trực tuyến"), electronic results, digitisation and synchronisation to the national portal. Received measures count at
 -- the receiving agency, resolved measures at the agency that ended the case. Targets, previous periods and
 -- changes of these KPIs: kpi_values.
+{%- set rebuilt = periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) %}
 with periods as (
 
     select * from {{ ref('int_periods_measured') }}
-    where period_id in {{ periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) }}
+    where period_id in {{ rebuilt }}
 
 ),
 
@@ -29,7 +30,7 @@ counted as (
             as resolved_with_electronic_result,
         count(*) filter (where ended_outcome = 'resolved' and is_digitised)::int as resolved_digitised
     from {{ ref('int_case_period_states') }}
-    where period_id in (select period_id from periods)
+    where period_id in {{ rebuilt }}
       and (is_received or ended_outcome = 'resolved')
     group by period_id, agency_id, field_id
 
