@@ -32,7 +32,7 @@
     period not over yet. -#}
 {% macro periods_to_refresh(kinds, since, with_cases=true, with_feedback=false) -%}
     (select period_id from {{ ref('int_periods_measured') }}
-     where period_kind in ({% for k in kinds %}'{{ k }}'{{ ', ' if not loop.last }}{% endfor %})
+     where period_kind in {{ text_literals(kinds) }}
        {%- if is_incremental() %}
        and (is_period_open
             or cutoff_date >= (select {{ local_date('max(delivered_at)') }} from {{ ref('stg_audit__batches') }}
@@ -57,9 +57,7 @@
     literals, as model_watermark is, so the planner sees the few periods and reads only their rows. On a full
     build: every period of those kinds. -#}
 {% macro periods_rebuilt_in(relation, kinds) -%}
-    {%- set of_kinds -%}
-        period_kind in ({% for k in kinds %}'{{ k }}'{{ ', ' if not loop.last }}{% endfor %})
-    {%- endset -%}
+    {%- set of_kinds = 'period_kind in ' ~ text_literals(kinds) -%}
     {%- if is_incremental() and execute -%}
         {%- set probe -%}
             select periods.period_id from {{ ref('int_periods_measured') }} as periods
@@ -75,7 +73,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A list of strings read with run_query, as an SQL list of literals for `x in ...`; `(null)` when empty (matches
+{#- A list of strings (period kinds, or values read with run_query) as an SQL list of literals for `x in ...`; `(null)` when empty (matches
     nothing). -#}
 {% macro text_literals(values) -%}
     ({%- for value in values %}'{{ value | replace("'", "''") }}'{{ ', ' if not loop.last }}

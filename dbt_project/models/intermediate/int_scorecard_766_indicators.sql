@@ -11,12 +11,12 @@
 -- an indicator the sources cannot feed (computable_from_sources = false: e.g. 3.5, 3.6B, 3.6C need every
 -- fee-bearing procedure of the national TTHC database) has a null rate and null points, and every row without
 -- points says why (not_scored_reason_vi).
-{%- set rebuilt_cases = periods_rebuilt_in(ref('int_case_period_states'), CALENDAR) %}
-{%- set rebuilt_feedback = periods_rebuilt_in(ref('int_feedback_period_states'), CALENDAR) %}
+{%- set in_rebuilt = 'period_id in ' ~ periods_rebuilt_in(ref('int_case_period_states'), CALENDAR)
+                    ~ ' or period_id in ' ~ periods_rebuilt_in(ref('int_feedback_period_states'), CALENDAR) %}
 with periods as (
 
     select * from {{ ref('int_periods_measured') }}
-    where period_id in {{ rebuilt_cases }} or period_id in {{ rebuilt_feedback }}
+    where {{ in_rebuilt }}
 
 ),
 
@@ -43,7 +43,7 @@ case_counts as (
         count(*) filter (where is_processed_766) as processed,
         count(*) filter (where is_processed_766 and is_on_time_766_at_end) as processed_on_time
     from {{ ref('int_case_period_states') }}
-    where (period_id in {{ rebuilt_cases }} or period_id in {{ rebuilt_feedback }})
+    where ({{ in_rebuilt }})
       and (is_received or is_processed_766)
     group by grouping sets ((period_id, agency_id), (period_id))
 
@@ -64,7 +64,7 @@ feedback_counts as (
             as feedback_satisfied,
         count(*) filter (where is_received and feedback_type = 'TTHC') as feedback_about_cases
     from {{ ref('int_feedback_period_states') }}
-    where (period_id in {{ rebuilt_cases }} or period_id in {{ rebuilt_feedback }})
+    where ({{ in_rebuilt }})
       and is_processed_766
     group by grouping sets ((period_id, agency_id), (period_id))
 
