@@ -180,6 +180,46 @@ def test_event_feedback_and_report_checks_fail_on_their_bad_rows(loaded):
     )
 
 
+def received(code: str, agency: str, day: str) -> dict:
+    """A case of `agency` received (and last updated) at 09:00 on `day`."""
+    return case_record(
+        code,
+        MaDonVi=agency,
+        NgayTiepNhan=f"{day}T09:00:00",
+        NgayHenTra=f"{day}T17:00:00",
+        NgayCapNhat=f"{day}T09:00:00",
+    )
+
+
+def test_a_month_far_above_its_agencys_usual_volume_is_a_gap_and_the_month_in_progress_is_not(db, province, tmp_path):
+    """volume_within_band: cases received by an agency in a finished month against the average of its six months
+    before (counted when at least 3 of them had cases and the average is at least 10). Rows written here:
+    PH-22366 and XA-22366 received 12 cases a month on the 1st of 2/2025 to 7/2025 (Nghị định 09 months
+    2025-T02 .. 2025-T07: the 1st falls in the month that ends on the 14th). Tonight's batch: PH-22366 40 cases
+    in 2025-T08 (40 > 3 × 12: a gap), XA-22366 12 (in band), and each one case on 16/8 (2025-T09, the newest
+    month: still in progress, 1 < 0.3 × usual is not judged)."""
+    landing = tmp_path / "landing"
+    (landing / "motcua").mkdir(parents=True)
+    for catalogue in ("dm_donvi.csv", "dm_tthc.csv"):
+        shutil.copy(province / "motcua" / catalogue, landing / "motcua")
+    agencies = ("PH-22366", "XA-22366")
+    history = [
+        received(f"V-{a}-{m}-{i}", a, f"2025-{m:02d}-01") for a in agencies for m in range(2, 8) for i in range(12)
+    ]
+    night = [received(f"V-PH-22366-8-{i}", "PH-22366", "2025-08-01") for i in range(40)]
+    night += [received(f"V-XA-22366-8-{i}", "XA-22366", "2025-08-01") for i in range(12)]
+    night += [received(f"V-{a}-9", a, "2025-08-16") for a in agencies]
+    bootstrap(db)
+    for name, records in (("hoso_history.jsonl", history), ("hoso_night.jsonl", night)):
+        (landing / "motcua" / name).write_text("".join(json.dumps(r) + "\n" for r in records))
+        batch = ingest_folder(db, "motcua", landing).new_batch_ids
+    outcome = run_suite("raw_motcua_cases", sqlalchemy_url(url_of(db)), batch)
+    (check,) = [c for c in outcome.checks if c.name == "volume_within_band"]
+    assert [(f.agency_id, f.period_id, f.rows_affected, f.example_keys) for f in check.findings] == [
+        ("PH-22366", "2025-T08", 40, ["received 40, usually 12"])
+    ]
+
+
 def test_a_source_timestamp_after_its_delivery_is_a_gap_not_the_data_date(loaded):
     """DOMAIN.md, data date: open cases are judged as of the delivery; a typo in the future closes nothing."""
     conn, landing = loaded
