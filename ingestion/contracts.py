@@ -38,6 +38,8 @@ class Entity:
     example_field: str | None = None  # what names a record in a gap's examples (default: the first key field)
     # fields of which at least one must be present (the dvcqg dialect sends the portal's status code instead)
     required_one_of: tuple[tuple[str, ...], ...] = ()
+    # the checks count an agency's records by period (the volume check): indexed on (agency, period) too
+    indexed_by_agency_period: bool = False
 
     @property
     def table(self) -> str:
@@ -142,6 +144,7 @@ MOTCUA_CASES = Entity(
     agency_field="MaDonVi",
     period_field="NgayTiepNhan",
     required_one_of=(("TrangThai", "TrangThaiHoSo"),),
+    indexed_by_agency_period=True,
 )
 
 MOTCUA_EVENTS = Entity(

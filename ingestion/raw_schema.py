@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import psycopg
 
-from .contracts import ENTITIES, Entity
+from .contracts import ENTITIES, Entity, entities_of
 
 PG_TYPES = {
     "text": "text",
@@ -101,6 +101,9 @@ def table_ddl(entity: Entity) -> str:
         if entity.version_field and entity.key
         else ""
     )
+    if entity.indexed_by_agency_period:
+        agency, period = (entity.field(f).column for f in (entity.agency_field, entity.period_field))
+        key_index += f"create index if not exists {entity.name}_agency_period on {entity.table} ({agency}, {period});\n"
     return f"""
 create table if not exists {entity.table} (
     {columns},
@@ -121,3 +124,11 @@ def ensure_raw_schema(conn: psycopg.Connection) -> None:
         conn.execute(LEDGER_DDL)
         for entity in ENTITIES:
             conn.execute(table_ddl(entity))
+
+
+def refresh_statistics(conn: psycopg.Connection, source: str) -> None:
+    """ANALYZE the raw tables of `source` once a night has loaded into them. The raw checks and staging read
+    tonight's batches by `_batch_id`; with statistics from before the batch the planner takes it for one row
+    and joins it to itself by nested loops (a 13,000-row batch: 43 s for one check instead of 0.1 s)."""
+    for entity in entities_of(source):
+        conn.execute(f"analyze {entity.table}")

@@ -192,8 +192,8 @@ def received(code: str, agency: str, day: str) -> dict:
 
 
 def test_a_month_far_above_its_agencys_usual_volume_is_a_gap_and_the_month_in_progress_is_not(db, province, tmp_path):
-    """volume_within_band: cases received by an agency in a finished month against the average of its (up to) six
-    previous months with cases (judged when there are at least 3 and the average is at least 10). Rows written here:
+    """volume_within_band: cases received by an agency in a finished month against the average of the months with
+    cases among its six previous months (judged when at least 3 had cases and the average is at least 10). Rows here:
     PH-22366 and XA-22366 received 12 cases a month on the 1st of 2/2025 to 7/2025 (Nghị định 09 months
     2025-T02 .. 2025-T07: the 1st falls in the month that ends on the 14th). Tonight's batch: PH-22366 40 cases
     in 2025-T08 (40 > 3 × 12: a gap), XA-22366 12 (in band), and each one case on 16/8 (2025-T09, the newest

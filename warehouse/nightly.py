@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from ingestion.api import ApiClient, pull_source
 from ingestion.ingest import ingest_folder
+from ingestion.raw_schema import refresh_statistics
 
 from .config import LOCAL_TZ, settings
 from .db import bootstrap, connect, database_url, redact, sqlalchemy_url
@@ -87,6 +88,8 @@ def ingest(source: str, run_id: str | None = None) -> dict:
             summary = pull_source(conn, source, ApiClient.from_environment(config.source_api_url), run_id)
         else:
             summary = ingest_folder(conn, source, config.landing_dir, run_id)
+        if summary.new_batch_ids:
+            refresh_statistics(conn, source)
     result = summary.as_dict()
     for rejected in result["rejected"]:
         log.warning("rejected %s: %s", rejected["location"], rejected["message"])
