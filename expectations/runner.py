@@ -3,9 +3,11 @@
 
 A suite validates either the rows of given batches of a raw table (kind raw_batches: the new batches, or those
 that failed before) or a whole mart (kind table: its current state). Each check has GX's native `severity`
-(`critical` blocks, `warning` never stops anything) and a name and kind. Most are `unexpected_rows_expectation`s
-whose SQL returns one row per agency and period at fault: (agency_id, period_id, rows_affected, example_keys), so
-every failure can say where it is (the checkpoint asks for GX's COMPLETE result format, which returns those rows).
+(`critical` blocks, `warning` never stops anything) and a name and kind. Every one is an
+`unexpected_rows_expectation` whose SQL returns one row per agency and period at fault: (agency_id, period_id,
+rows_affected, example_keys), so every failure can say where it is (the checkpoint asks for GX's COMPLETE result
+format, which returns those rows). None is a column expectation: for those GX learns a query's columns by running
+the whole query into memory.
 
 Every result goes to dq.validation_results; every finding becomes a row of dq.gaps (first seen, last seen,
 rows affected, example keys - case codes, never personal data), open until a later validation no longer

@@ -107,6 +107,22 @@ def test_each_case_check_fails_on_its_bad_record_and_names_agency_and_period(loa
     assert BAD_CASES[check][0]["MaHoSo"] in finding.example_keys
 
 
+def test_a_code_outside_the_contract_written_past_the_loader_fails_its_check_and_names_agency_and_period(loaded):
+    """The loader quarantines a code the contract does not know; the raw check is the second line, for rows
+    that reach raw another way (here: changed by SQL after loading). KenhNop 9 is no channel (1 desk, 2 online,
+    3 post)."""
+    conn, landing = loaded
+    (landing / "motcua" / "hoso_dq_code.jsonl").write_text(json.dumps(bad_case("DQ-7")) + "\n")
+    batch = ingest_folder(conn, "motcua", landing).new_batch_ids
+    conn.execute("update raw.motcua_cases set kenhnop = 9 where mahoso = 'DQ-7'")
+    outcome = run_suite("raw_motcua_cases", sqlalchemy_url(url_of(conn)), batch)
+    failed = {c.name: c for c in outcome.checks if not c.success}
+    assert set(failed) == {"valid_kenhnop"} and failed["valid_kenhnop"].severity == "critical"
+    finding = failed["valid_kenhnop"].findings[0]
+    assert (finding.agency_id, finding.period_id, finding.rows_affected) == ("PH-22366", "2025-T08", 1)
+    assert finding.example_keys == ["DQ-7"] and finding.batch_ids == batch
+
+
 def test_a_critical_failure_blocks_with_agency_period_check_and_rows_and_a_warning_does_not(loaded):
     conn, landing = loaded
     url = sqlalchemy_url(url_of(conn))
