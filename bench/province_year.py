@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -50,7 +51,12 @@ def run_step(step: str, run_id: str, delivered_at: str) -> int:
 def night(script: str, landing: Path, run_id: str, moment: dt.datetime) -> dict[str, dict]:
     os.environ["LANDING_DIR"] = str(landing)
     delivered = (moment + dt.timedelta(hours=1)).isoformat() + "+07:00"
-    return {step: child(script, step, run_id, delivered) for step in STEPS}
+    steps = {step: child(script, step, run_id, delivered) for step in STEPS}
+    # each build's dbt timings (a node's seconds, rows), kept beside the data for --keep: dbt overwrites its own
+    results = Path(os.environ["OUTPUT_DIR"]) / "dbt" / "target" / "run_results.json"
+    if results.exists():
+        shutil.copy(results, Path(os.environ["OUTPUT_DIR"]) / f"run_results-{run_id}.json")
+    return steps
 
 
 def main() -> None:

@@ -123,6 +123,45 @@ def third_night(builds, tmp_path_factory, server_url):
     return incremental, full, changed
 
 
+FOURTH = dt.datetime(2025, 8, 5, 6, 0)  # the fourth delivery's moment
+
+
+@pytest.fixture(scope="module")
+def fourth_night(third_night, tmp_path_factory, server_url):
+    """After the third night, a delivery of one case only: still open, received on 10/6/2025 (Nghị định 09 month
+    2025-T06), its receipt corrected to 1/7/2025 (2025-T07). It leaves June's periods, where nothing else changes
+    that night: they must lose it, and the KPIs built on them must follow, as in a full rebuild. (incremental,
+    full, the case)."""
+    incremental_third, *_ = third_night
+    root = tmp_path_factory.mktemp("fourth")
+    first, second, third, fourth = root / "first", root / "second", root / "third", root / "fourth"
+    generate(first, FIRST)
+    generate(second, SECOND)
+    _third_delivery(second, third)
+    cases = [
+        json.loads(line)
+        for path in sorted((second / "motcua").glob("hoso*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    moved = dict(
+        next(c for c in cases if "2025-06-01" <= c["NgayTiepNhan"] < "2025-06-14" and not c.get("NgayKetThuc")),
+        NgayTiepNhan="2025-07-01T09:00:00",
+        NgayCapNhat="2025-08-04T11:00:00",
+    )
+    (fourth / "motcua").mkdir(parents=True)
+    (fourth / "motcua" / "hoso_corrected.jsonl").write_text(json.dumps(moved, ensure_ascii=False) + "\n")
+
+    incremental = new_database(server_url, "incremental_fourth", incremental_third)
+    load_delivery(incremental, fourth, FOURTH)
+    _build(incremental)
+
+    full = new_database(server_url, "incremental_fourth_full")
+    for landing, moment in ((first, FIRST.as_of), (second, SECOND.as_of), (third, THIRD), (fourth, FOURTH)):
+        load_delivery(full, landing, moment)
+    _build(full, "--full-refresh")
+    return incremental, full, moved["MaHoSo"]
+
+
 @pytest.fixture(scope="module")
 def monkeypatch_module():
     patch = pytest.MonkeyPatch()
@@ -154,6 +193,20 @@ def test_a_late_file_for_a_closed_month_and_a_changed_catalogue_equal_a_full_reb
     assert incremental_tables.keys() == full_tables.keys()
     differing = [t for t in full_tables if incremental_tables[t] != full_tables[t]]
     assert differing == [], f"tables that differ from a full rebuild after the third night: {differing}"
+
+
+def test_a_case_whose_receipt_moved_leaves_its_periods_as_in_a_full_rebuild(third_night, fourth_night):
+    incremental, full, moved = fourth_night
+    periods_of = "select array_agg(distinct period_id order by period_id) from intermediate.int_case_period_states"
+    with psycopg.connect(third_night[0]) as conn:  # before: the case was in June's periods
+        assert "2025-T06" in conn.execute(f"{periods_of} where case_id = %s", (moved,)).fetchone()[0]
+    with psycopg.connect(incremental) as conn:
+        after = conn.execute(f"{periods_of} where case_id = %s", (moved,)).fetchone()[0]
+    assert "2025-T06" not in after and "2025-T07" in after
+    schemas = ("marts", "intermediate")
+    incremental_tables, full_tables = mart_tables(incremental, schemas), mart_tables(full, schemas)
+    differing = [t for t in full_tables if incremental_tables[t] != full_tables[t]]
+    assert differing == [], f"tables that differ from a full rebuild after the fourth night: {differing}"
 
 
 def test_the_second_night_only_recomputed_what_changed(builds):

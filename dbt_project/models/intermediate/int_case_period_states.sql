@@ -1,6 +1,9 @@
 {{ config(
-    materialized='incremental', unique_key='period_id', incremental_strategy='delete+insert',
-    indexes=[{'columns': ['period_id', 'source_batch_id']}, {'columns': ['source_batch_id']}, {'columns': ['case_id']}]
+    materialized='incremental', unique_key=['period_id', 'case_id'], incremental_strategy='delete+insert',
+    indexes=[{'columns': ['period_id', 'source_batch_id']}, {'columns': ['source_batch_id']},
+             {'columns': ['case_id', 'period_id']}],
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where case_id in (select case_id from "
+             ~ "{{ ref('fct_cases') }} where source_batch_id > {{ model_watermark() }}){% endif %}"
 ) }}
 -- The measures behind every case KPI, at one grain: a case, a period it touches (the months, six months and
 -- years of Nghị định 09/2019, and the calendar months, quarters and years of the 766 scorecard) and an agency
@@ -12,20 +15,51 @@
 -- it now). A case that stayed with one agency has one row per period; a case moved between agencies has a row
 -- for each agency involved. So an agency's KPI is a `count(*) filter (where ...)` grouped by agency_id, and the
 -- province's is the same count without it. The case's attributes (field, channel, fee, ...) repeat on each row.
--- Incremental: only the periods a change can reach are rebuilt (macro periods_to_refresh), whole.
+--
+-- Incremental: only the rows that can have changed are written again, each case and period whole (its rows at
+-- every agency). A case that changed (fct_cases rewrote it) in every period it touches: its earlier rows go first
+-- (pre_hook), as it may touch fewer periods now. In each period measured to a later moment than at the last
+-- build (the periods not over then), the cases whose last moment (macro case_last_moment) is not before that
+-- build's data moment: an open case, or one with a moment after it; every other case ended before it and
+-- compares the same with any later end. And when a changed case left a period it was in (a corrected receipt or
+-- end), that period whole, so the models built on this one see that it changed. What was built from the night
+-- is thus the same as a full build, at the cost of the night's changes and the cases open, not of a year's cases.
+{%- set kinds = ['month', 'six_months', 'year', 'calendar_month', 'calendar_quarter', 'calendar_year'] %}
+{%- if is_incremental() %}
+    {%- set watermark = model_watermark() %}
+    {%- set remeasured = probe_values(
+        "select period_id from " ~ ref('int_periods_measured') ~ " where period_kind in " ~ text_literals(kinds)
+        ~ " and " ~ is_remeasured_since(watermark) ~ " order by 1") %}
+    {%- set measured_to = probe_values("select " ~ data_as_of(watermark) ~ "::text") %}
+    {%- set left_periods = probe_values(
+        "select distinct stored.period_id from " ~ this ~ " as stored"
+        ~ " join " ~ ref('fct_cases') ~ " as cases using (case_id)"
+        ~ " left join " ~ ref('int_periods_measured') ~ " as periods using (period_id)"
+        ~ " where cases.source_batch_id > " ~ watermark
+        ~ " and (periods.period_id is null or not " ~ case_touches_period() ~ ") order by 1") %}
+{%- endif %}
 with periods as (
 
     select * from {{ ref('int_periods_measured') }}
-    where period_id in {{ periods_to_refresh(['month', 'six_months', 'year', 'calendar_month', 'calendar_quarter',
-                                              'calendar_year'], model_watermark()) }}
+    where period_kind in {{ text_literals(kinds) }}
 
 ),
 
 cases as (
 
-    -- only cases still open at, or ended after, the start of the earliest period rebuilt (an index scan)
     select * from {{ ref('fct_cases') }}
-    where coalesce(ended_at, 'infinity'::timestamptz) >= (select min(starts_at) from periods)
+    {%- if is_incremental() %}
+    -- each an index scan: the changed cases, the cases not settled by the last build's data moment, and (rarely)
+    -- every case of a period a changed case left
+    where source_batch_id > {{ watermark }}
+    {%- if remeasured and measured_to[0] is not none %}
+       or {{ case_last_moment() }} >= '{{ measured_to[0] }}'::timestamptz
+    {%- endif %}
+    {%- if left_periods %}
+       or coalesce(ended_at, 'infinity'::timestamptz)
+          >= (select min(starts_at) from periods where period_id in {{ text_literals(left_periods) }})
+    {%- endif %}
+    {%- endif %}
 
 ),
 
@@ -53,9 +87,12 @@ touching as (
                  and coalesce(cases.first_completed_at >= periods.ends_at, true), false) as is_awaiting_supplement_at_end,
         coalesce(cases.second_request_at < periods.ends_at, false) as has_second_request_at_end
     from periods
-    join cases
-      on cases.received_at < periods.ends_at
-     and (cases.ended_at is null or cases.ended_at >= periods.starts_at)
+    join cases on {{ case_touches_period() }}
+    {%- if is_incremental() %}
+    where cases.source_batch_id > {{ watermark }}
+       or periods.period_id in {{ text_literals(remeasured) }}
+       or periods.period_id in {{ text_literals(left_periods) }}
+    {%- endif %}
 
 ),
 

@@ -5,6 +5,5 @@
 -- deadlines are judged against it, so a rebuild of old data gives the same numbers it gave then, whatever today's
 -- date is. The portal's published 766 scores (dvcqg_766) are no delivery of the province's own data: their arrival
 -- moves nothing.
-select max(delivered_at) as as_of_at
-from {{ ref('stg_audit__batches') }}
-where is_loaded and source <> 'dvcqg_766'
+-- (macro data_as_of: the incremental models compare it with the moment their last build measured up to)
+select {{ data_as_of() }} as as_of_at

@@ -1,7 +1,8 @@
 {{ config(
     materialized='incremental', unique_key='case_id', incremental_strategy='delete+insert',
     indexes=[{'columns': ['case_id'], 'unique': True}, {'columns': ['received_at']},
-             {'columns': ["(coalesce(ended_at, 'infinity'::timestamptz))"]}, {'columns': ['source_batch_id']}]
+             {'columns': ["(coalesce(ended_at, 'infinity'::timestamptz))"]}, {'columns': ['source_batch_id']},
+             {'columns': ['(' ~ case_last_moment() ~ ')']}]
 ) }}
 -- depends_on: {{ ref('stg_motcua__case_events') }}
 -- One row per case (latest version), classified: the fact table behind every case KPI. Its judging due date is
