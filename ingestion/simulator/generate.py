@@ -34,7 +34,7 @@ from .portal import Envelope, Portal, electronic_id
 from .reports import load_requirements, values_for, write_indicator_catalogue, write_register, write_workbook
 
 MARKER = ".simulator.json"
-FORMAT = 3  # bumped when the layout changes, so an older landing folder is written again
+FORMAT = 4  # bumped when the layout changes, so an older landing folder is written again
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -109,6 +109,10 @@ def generate(landing: Path, spec: SimulationSpec = SimulationSpec()) -> dict:
         return json.loads(marker.read_text())["counts"]
 
     rng = random.Random(spec.seed)
+    # how a timestamp is written (with or without its offset) is drawn from a stream of its own: the main stream
+    # then draws the same cases whatever `as_of` is, so a later landing is the same province, further on (a
+    # delivery's next night is what changed, not a province whose receipts all moved)
+    text_rng = random.Random(spec.seed + 1)
     cal = WorkCalendar.load()
     agencies = load_agencies()
     people = People(rng, spec.nfd_share)
@@ -151,14 +155,14 @@ def generate(landing: Path, spec: SimulationSpec = SimulationSpec()) -> dict:
                 months = sorted({_month_key(e.at) for e in case.events if e.at <= as_of})
                 for key in months:
                     record = record_at(case, min(_month_end(key), as_of))
-                    line = _serialise(record, rng)  # drawn in either dialect, so both make the same province
+                    line = _serialise(record, text_rng)  # drawn in either dialect, so both make the same province
                     if portal is not None:
                         cases_out.get(key).write(portal.case(record, case))
                     else:
                         cases_out.get(key).write(json.dumps(line, ensure_ascii=False) + "\n")
                     counts["case_versions"] += 1
                 for event in event_records(case, as_of):
-                    line = _serialise(event, rng)
+                    line = _serialise(event, text_rng)
                     if portal is None:
                         events_out.get(_month_key(event["ThoiDiem"])).writerow(line)
                     elif (update := portal.progress(event)) is not None:
@@ -181,7 +185,7 @@ def generate(landing: Path, spec: SimulationSpec = SimulationSpec()) -> dict:
                 for version in versions:
                     latest_by_month[_month_key(version["NgayCapNhat"])] = version
                 for key, version in latest_by_month.items():
-                    pakn_out.get(key).write(json.dumps(_serialise(version, rng), ensure_ascii=False) + "\n")
+                    pakn_out.get(key).write(json.dumps(_serialise(version, text_rng), ensure_ascii=False) + "\n")
                     counts["feedback_versions"] += 1
             day += dt.timedelta(days=1)
     counts["reports"] = _write_reports(baocao, rng, cal, agencies, spec)
