@@ -82,8 +82,7 @@
                    or {{ is_remeasured_since(watermark, 'periods.') }})
             order by periods.period_id
         {%- endset -%}
-        {%- set rebuilt = run_query(probe).columns[0].values() -%}
-        {{- text_literals(rebuilt) -}}
+        {{- text_literals(probe_values(probe)) -}}
     {%- else -%}
         (select period_id from {{ ref('int_periods_measured') }} where {{ of_kinds }})
     {%- endif -%}

@@ -1,4 +1,6 @@
--- Cases received per agency in a finished month stay within 30%-300% of its usual volume: the average of the months with cases among its six previous months (judged when at least three had cases and the average is at least 10).
+-- Cases received per agency in a finished month stay within 30%-300% of its usual volume: the average of the
+-- months with cases among its six previous months (judged when at least three had cases and the average is at
+-- least 10).
 -- kind: volume_anomaly
 -- severity: warning
 with touched as (
@@ -22,7 +24,8 @@ needed as (
 
 ),
 
--- each needed month read once, by the (madonvi, ngaytiepnhan) index: the cost follows the night, not the history
+-- each needed month read once, from the (madonvi, ngaytiepnhan) index alone: the cost follows the night,
+-- not the history
 counts as (
 
     select needed.madonvi, needed.period_id, count(distinct cases.mahoso) as n
