@@ -41,6 +41,17 @@ DATABASE = "warehouse"
 STATE_FILE = "embedded.json"
 # root-owned, world-traversable: what the service user must reach when the project's folder is private
 SHARED_DIR = Path("/var/lib/embedded_postgres")
+# A warehouse's settings, not PostgreSQL's defaults (sized for a small shared machine): sorts and hashes of a
+# year's cases (9 M rows of period states) get room in memory, index builds more, the planner knows the OS caches
+# the tables, and checkpoints do not come every GB of a year's load. A server of your own (DATABASE_URL) wants the
+# same; README, "Scaling out".
+SERVER_SETTINGS = {
+    "shared_buffers": "512MB",
+    "work_mem": "64MB",
+    "maintenance_work_mem": "512MB",
+    "effective_cache_size": "8GB",
+    "max_wal_size": "4GB",
+}
 
 
 def bin_dir() -> Path:
@@ -151,7 +162,8 @@ class EmbeddedPostgres:
         self._write_state(state)
 
     def _start(self, port: int) -> None:
-        options = f"-h 127.0.0.1 -p {port} -c unix_socket_directories=''"
+        settings = "".join(f" -c {name}={value}" for name, value in SERVER_SETTINGS.items())
+        options = f"-h 127.0.0.1 -p {port} -c unix_socket_directories=''{settings}"
         log = str(self.pgdata / "server.log")
         self._pg("pg_ctl", "-D", str(self.pgdata), "-w", "-t", "60", "-l", log, "-o", options, "start")
         deadline = time.monotonic() + 30
