@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 from dataclasses import dataclass, field
 
 import psycopg
@@ -166,6 +167,12 @@ class SuiteOutcome:
         )
 
 
+# GX keeps every validation result as a file, and after every suite lists them all (parsing each one's run time)
+# to rebuild the Data Docs index: 1 s a suite at 2,400 results, so it would grow by a second a night every
+# month. Each suite keeps its newest results here, in its store and its Data Docs pages; dq keeps them all.
+RESULTS_KEPT_PER_SUITE = 31
+
+
 def _context():
     """A GX file context under OUTPUT_DIR/gx (stores results and Data Docs; suites come from our files)."""
     import great_expectations as gx
@@ -173,6 +180,19 @@ def _context():
     root = settings().output_dir / "gx"
     root.mkdir(parents=True, exist_ok=True)
     return gx.get_context(mode="file", project_root_dir=str(root))
+
+
+def _prune_results(suite: str, keep: int = RESULTS_KEPT_PER_SUITE) -> int:
+    """Delete all but a suite's newest `keep` runs from GX's files (<suite>/<run name>/<run time>/...); the
+    count deleted."""
+    uncommitted = settings().output_dir / "gx" / "gx" / "uncommitted"
+    deleted = 0
+    for store in (uncommitted / "validations", uncommitted / "data_docs" / "local_site" / "validations"):
+        runs = sorted((store / suite).glob("*/*"), key=lambda run: run.name, reverse=True)
+        for run in runs[keep:]:
+            shutil.rmtree(run)
+            deleted += 1
+    return deleted
 
 
 def data_docs_index():
@@ -219,6 +239,7 @@ def run_suite(name: str, sqlalchemy_url: str, batch_ids: list[int] | None = None
             result_format={"result_format": "COMPLETE", "partial_unexpected_count": 10},
         )
     )
+    _prune_results(name, RESULTS_KEPT_PER_SUITE - 1)  # room for tonight's; the index rebuilt lists only these
     result = next(iter(checkpoint.run().run_results.values()))
     for item in result.results:
         outcome.checks.append(_check_result(item))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 
 import psycopg
@@ -405,3 +406,28 @@ def test_a_file_that_did_not_load_is_a_warning_gap_until_it_loads_or_is_excluded
     assert "rejected batch" in excluded.stdout
     record(conn, run_suite("mart_load_batches", url), "night-2")
     assert conn.execute("select count(*) from dq.open_gaps where suite_name = 'mart_load_batches'").fetchone()[0] == 0
+
+
+def test_gx_keeps_each_suites_newest_results_and_its_data_docs_index_lists_only_those(loaded, monkeypatch):
+    """GX rebuilds the Data Docs index after every suite from every stored result: kept unbounded, each night
+    would read all the nights before it. A suite keeps its newest runs, in the store and in Data Docs."""
+    import expectations.runner
+    from expectations.runner import data_docs_index
+
+    conn, _ = loaded
+    assert run_dbt(["run", "--select", "+fct_load_batches"], url_of(conn)).success
+    url = sqlalchemy_url(url_of(conn))
+    monkeypatch.setattr(expectations.runner, "RESULTS_KEPT_PER_SUITE", 2)
+    gx_files = data_docs_index().parents[2]  # OUTPUT_DIR/gx/gx/uncommitted
+
+    def runs(store: str) -> list[str]:
+        return sorted(p.name for p in (gx_files / store / "mart_load_batches").glob("*/*"))
+
+    for night in range(3):
+        run_suite("mart_load_batches", url)
+        assert len(runs("validations")) == min(night + 1, 2)
+    kept = runs("validations")
+    assert runs("data_docs/local_site/validations") == kept
+    index = data_docs_index().read_text(encoding="utf-8")
+    listed = sorted(set(re.findall(r"validations/mart_load_batches/__none__/(\w+\.\w+)/", index)))
+    assert listed == kept
