@@ -80,7 +80,8 @@ def _rows_query(entity: Entity, condition: str, example: str | None = None, join
 
 
 def _unexpected_rows(query: str) -> dict:
-    return {"type": "unexpected_rows_expectation", "kwargs": {"unexpected_rows_query": query}}
+    # GX's unexpected_rows_expectation with the query run once: expectations/unexpected_rows.py
+    return {"type": "unexpected_rows_once_expectation", "kwargs": {"unexpected_rows_query": query}}
 
 
 def contract_checks(entity: Entity) -> list[Check]:

@@ -3,11 +3,11 @@
 
 A suite validates either the rows of given batches of a raw table (kind raw_batches: the new batches, or those
 that failed before) or a whole mart (kind table: its current state). Each check has GX's native `severity`
-(`critical` blocks, `warning` never stops anything) and a name and kind. Every one is an
-`unexpected_rows_expectation` whose SQL returns one row per agency and period at fault: (agency_id, period_id,
-rows_affected, example_keys), so every failure can say where it is (the checkpoint asks for GX's COMPLETE result
-format, which returns those rows). None is a column expectation: for those GX learns a query's columns by running
-the whole query into memory.
+(`critical` blocks, `warning` never stops anything) and a name and kind. Every one is an unexpected-rows
+expectation (GX's, with its query run once: unexpected_rows.py) whose SQL returns one row per agency and period
+at fault: (agency_id, period_id, rows_affected, example_keys), so every failure can say where it is (the
+checkpoint asks for GX's COMPLETE result format, which returns those rows). None is a column expectation: for
+those GX learns a query's columns by running the whole query into memory.
 
 Every result goes to dq.validation_results; every finding becomes a row of dq.gaps (first seen, last seen,
 rows affected, example keys - case codes, never personal data), open until a later validation no longer
@@ -201,49 +201,66 @@ def data_docs_index():
 
 def run_suite(name: str, sqlalchemy_url: str, batch_ids: list[int] | None = None) -> SuiteOutcome:
     """Validate one suite's target with GX (for raw_batches suites, only the given batches)."""
+    return run_suites([(name, batch_ids)], sqlalchemy_url)[0]
+
+
+def run_suites(requests: list[tuple[str, list[int] | None]], sqlalchemy_url: str) -> list[SuiteOutcome]:
+    """Validate each (suite, batch ids) in one GX checkpoint: one context, and Data Docs rebuilt once at the end
+    (GX's UpdateDataDocsAction runs after all of a checkpoint's validations), not once a suite."""
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
 
-    suite = load(name)
-    table = suite.table
-    outcome = SuiteOutcome(name, table, suite.kind, batch_ids if suite.kind == "raw_batches" else None)
-    if suite.kind == "raw_batches":
-        if not batch_ids:
+    from . import unexpected_rows  # noqa: F401 - registers the expectation type every check uses
+
+    outcomes: list[SuiteOutcome] = []
+    queries: dict[str, tuple] = {}  # suite -> (its checks, the query of the rows it validates)
+    for name, batch_ids in requests:
+        suite = load(name)
+        outcome = SuiteOutcome(name, suite.table, suite.kind, batch_ids if suite.kind == "raw_batches" else None)
+        outcomes.append(outcome)
+        if suite.kind == "raw_batches" and not batch_ids:
             outcome.skipped_reason = "no batch to validate"
-            return outcome
-        query = f"select * from {table} where _batch_id in ({','.join(str(int(b)) for b in batch_ids)})"
-    else:
-        query = f"select * from {table}"
+            continue
+        rows = "" if suite.kind == "table" else f" where _batch_id in ({','.join(str(int(b)) for b in batch_ids)})"
+        queries[name] = (suite, f"select * from {suite.table}{rows}")
+    if not queries:
+        return outcomes
 
     os.environ[URL_VARIABLE] = sqlalchemy_url
     context = _context()
     source = context.data_sources.add_or_update_postgres("warehouse", connection_string="${" + URL_VARIABLE + "}")
-    if name in [asset.name for asset in source.assets]:
-        source.delete_asset(name)
-    batch = source.add_query_asset(name=name, query=query).add_batch_definition_whole_table("whole")
-    expectations = context.suites.add_or_update(
-        gx.ExpectationSuite(
-            name=name,
-            expectations=[check.gx() for check in suite.checks],
-            meta={"target": {"kind": suite.kind, "table": suite.table}, "notes": suite.notes},
+    definitions = []
+    for name, (suite, query) in queries.items():
+        if name in [asset.name for asset in source.assets]:
+            source.delete_asset(name)
+        batch = source.add_query_asset(name=name, query=query).add_batch_definition_whole_table("whole")
+        expectations = context.suites.add_or_update(
+            gx.ExpectationSuite(
+                name=name,
+                expectations=[check.gx() for check in suite.checks],
+                meta={"target": {"kind": suite.kind, "table": suite.table}, "notes": suite.notes},
+            )
         )
-    )
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=name, data=batch, suite=expectations)
-    )
+        definitions.append(
+            context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=name, data=batch, suite=expectations)
+            )
+        )
+        _prune_results(name, RESULTS_KEPT_PER_SUITE - 1)  # room for tonight's; the index rebuilt lists only these
+    kinds = sorted({suite.kind for suite, _ in queries.values()})
     checkpoint = context.checkpoints.add_or_update(
         gx.Checkpoint(
-            name=name,
-            validation_definitions=[definition],
+            name=next(iter(queries)) if len(queries) == 1 else "nightly_" + "_".join(kinds),
+            validation_definitions=definitions,
             actions=[UpdateDataDocsAction(name="update_data_docs")],
             result_format={"result_format": "COMPLETE", "partial_unexpected_count": 10},
         )
     )
-    _prune_results(name, RESULTS_KEPT_PER_SUITE - 1)  # room for tonight's; the index rebuilt lists only these
-    result = next(iter(checkpoint.run().run_results.values()))
-    for item in result.results:
-        outcome.checks.append(_check_result(item))
-    return outcome
+    results = {result.suite_name: result for result in checkpoint.run().run_results.values()}
+    for outcome in outcomes:
+        if outcome.suite in results:
+            outcome.checks.extend(_check_result(item) for item in results[outcome.suite].results)
+    return outcomes
 
 
 def _check_result(item) -> CheckResult:
@@ -267,6 +284,8 @@ def _check_result(item) -> CheckResult:
             )
     severity = str(getattr(config, "severity", None) or config.get("severity") or "critical").lower()
     observed = res.get("observed_value")
+    if (res.get("details") or {}).get("truncated"):  # GX returns at most a page of rows: there may be more
+        observed = f"{observed} or more"
     error = _exception_message(item)
     if error:  # a check that could not run counts as failed, and says why
         observed = f"the check could not run: {error}"

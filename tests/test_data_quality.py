@@ -431,3 +431,34 @@ def test_gx_keeps_each_suites_newest_results_and_its_data_docs_index_lists_only_
     index = data_docs_index().read_text(encoding="utf-8")
     listed = sorted(set(re.findall(r"validations/mart_load_batches/__none__/(\w+\.\w+)/", index)))
     assert listed == kept
+
+
+def test_a_check_query_runs_once_and_a_full_page_of_findings_says_there_may_be_more(db, tmp_path, monkeypatch):
+    """GX's own unexpected_rows_expectation runs a check's query twice (its rows, then their count); ours once.
+    The check below counts its own runs in a sequence: 250 rows at fault, GX returns a page of 200."""
+    import expectations.definitions
+
+    monkeypatch.setenv("OUTPUT_DIR", str(tmp_path / "output"))
+    suite = tmp_path / "suites" / "counting"
+    suite.mkdir(parents=True)
+    (suite / "suite.yml").write_text("target: {kind: table, table: public.counted}\n", encoding="utf-8")
+    (suite / "counts_its_runs.sql").write_text(
+        "-- Every row of the query is a finding, and draws a number.\n-- kind: test\n-- severity: warning\n"
+        "select 'A-' || n as agency_id, '2025-T08' as period_id, 1 as rows_affected,"
+        " array[nextval('public.check_runs')::text] as example_keys\n"
+        "from (select * from {batch}) as b cross join generate_series(1, 250) as n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(expectations.definitions, "SUITES_DIR", tmp_path / "suites")
+    db.execute("create table public.counted (x int); insert into public.counted values (1)")
+    db.execute("create sequence public.check_runs")
+    db.commit()
+
+    outcome = run_suite("counting", sqlalchemy_url(url_of(db)))
+
+    (check,) = outcome.checks
+    assert not check.success and check.severity == "warning"
+    assert len(check.findings) == 200 and check.observed == json.dumps("200 or more")
+    # one run: the 200 rows fetched, plus what the server drew ahead of the fetch; twice would be at least 450
+    drawn = db.execute("select last_value from public.check_runs").fetchone()[0]
+    assert 200 <= drawn <= 250

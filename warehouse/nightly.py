@@ -114,11 +114,11 @@ def validate_raw(summaries: list[dict], run_id: str | None = None) -> dict:
     """GX on every raw batch not yet validated, and on those that failed before (a failed batch keeps blocking
     until it passes or an operator excludes it). Raises BlockingGapError on a critical failure."""
     from expectations.definitions import load, suite_names
-    from expectations.runner import gate, record, run_suite
+    from expectations.runner import gate, record, run_suites
 
-    outcomes = []
     url = sqlalchemy_url(role=CHECKER)
     with connect(role=CHECKER) as conn:
+        requests = []
         for suite in suite_names("raw_batches"):
             entity = load(suite).table.split(".", 1)[1]
             batch_ids = [
@@ -129,11 +129,12 @@ def validate_raw(summaries: list[dict], run_id: str | None = None) -> dict:
                     (entity,),
                 )
             ]
-            outcome = run_suite(suite, url, batch_ids)
+            requests.append((suite, batch_ids))
+        outcomes = run_suites(requests, url)
+        for outcome, (_, batch_ids) in zip(outcomes, requests, strict=True):
             record(conn, outcome, run_id)
             if not outcome.skipped_reason:
                 _mark_batches(conn, outcome, batch_ids)
-            outcomes.append(outcome)
     report = gate(outcomes)
     log.info("raw batch validation:\n%s", report)
     return {"suites": [o.describe() for o in outcomes], "loaded": [s["source"] for s in summaries]}
@@ -167,15 +168,12 @@ def build_marts(run_id: str | None = None, full_refresh: bool = False) -> dict:
 def validate_marts(run_id: str | None = None) -> dict:
     """GX on the marts as built tonight. Raises BlockingGapError on a critical failure."""
     from expectations.definitions import suite_names
-    from expectations.runner import close_retired_checks, gate, record, run_suite
+    from expectations.runner import close_retired_checks, gate, record, run_suites
 
-    outcomes = []
-    url = sqlalchemy_url(role=CHECKER)
+    outcomes = run_suites([(suite, None) for suite in suite_names("table")], sqlalchemy_url(role=CHECKER))
     with connect(role=CHECKER) as conn:
-        for suite in suite_names("table"):
-            outcome = run_suite(suite, url)
+        for outcome in outcomes:
             record(conn, outcome, run_id)
-            outcomes.append(outcome)
         close_retired_checks(conn)
     report = gate(outcomes)
     log.info("mart validation:\n%s", report)
