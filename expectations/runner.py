@@ -247,10 +247,11 @@ def run_suites(requests: list[tuple[str, list[int] | None]], sqlalchemy_url: str
             )
         )
         _prune_results(name, RESULTS_KEPT_PER_SUITE - 1)  # room for tonight's; the index rebuilt lists only these
-    kinds = sorted({suite.kind for suite, _ in queries.values()})
     checkpoint = context.checkpoints.add_or_update(
         gx.Checkpoint(
-            name=next(iter(queries)) if len(queries) == 1 else "nightly_" + "_".join(kinds),
+            # named for the suites it validates: GX reads a stored checkpoint's validation definitions back, and
+            # those of a suite not run tonight (no new batch) name a data asset this run did not make
+            name="+".join(sorted(queries)),
             validation_definitions=definitions,
             actions=[UpdateDataDocsAction(name="update_data_docs")],
             result_format={"result_format": "COMPLETE", "partial_unexpected_count": 10},

@@ -13,7 +13,8 @@ import shutil
 import psycopg
 import pytest
 
-from expectations.runner import BlockingGapError, gate, record, run_suite
+from expectations.definitions import load, suite_names
+from expectations.runner import BlockingGapError, gate, record, run_suite, run_suites
 from ingestion.ingest import ingest_folder
 from ingestion.simulator.bad_inputs import case_record
 from ingestion.simulator.generate import SimulationSpec, generate
@@ -462,3 +463,20 @@ def test_a_check_query_runs_once_and_a_full_page_of_findings_says_there_may_be_m
     # one run: the 200 rows fetched, plus what the server drew ahead of the fetch; twice would be at least 450
     drawn = db.execute("select last_value from public.check_runs").fetchone()[0]
     assert 200 <= drawn <= 250
+
+
+def test_a_night_with_new_batches_of_some_sources_only_validates_those(loaded):
+    """The suites of a night run in one GX checkpoint; a night after one that validated every source may bring
+    batches of a few (the reports come monthly): the others are skipped, and the checkpoint still runs."""
+    conn, _ = loaded
+    url = sqlalchemy_url(url_of(conn))
+    every_source = [(suite, new_batches(conn, load(suite).table.split(".")[1])) for suite in suite_names("raw_batches")]
+    assert all(batches for _, batches in every_source)
+    run_suites(every_source, url)
+
+    one_stop_shop = [(suite, batches if "motcua" in suite else []) for suite, batches in every_source]
+    outcomes = run_suites(one_stop_shop, url)
+
+    validated = [o for o in outcomes if not o.skipped_reason]
+    assert [o.suite for o in validated] == ["raw_motcua_cases", "raw_motcua_events"]
+    assert all(o.checks and not o.blocking_failures for o in validated)
