@@ -40,6 +40,9 @@ class Entity:
     required_one_of: tuple[tuple[str, ...], ...] = ()
     # the checks count an agency's records by period (the volume check): indexed on (agency, period) too
     indexed_by_agency_period: bool = False
+    # the fields a check reads from every key's latest version (the marts' reconciliation with raw): the key index
+    # is then in version order and carries them, so the latest versions are read from it alone, without a sort
+    latest_version_fields: tuple[str, ...] = ()
 
     @property
     def table(self) -> str:
@@ -145,6 +148,7 @@ MOTCUA_CASES = Entity(
     period_field="NgayTiepNhan",
     required_one_of=(("TrangThai", "TrangThaiHoSo"),),
     indexed_by_agency_period=True,
+    latest_version_fields=("NgayTiepNhan", "TrangThai", "TrangThaiHoSo"),
 )
 
 MOTCUA_EVENTS = Entity(

@@ -98,9 +98,17 @@ def table_ddl(entity: Entity) -> str:
     # staging re-reads every version of the keys a new batch touched: find them by key, not by a full scan
     key_index = (
         f"create index if not exists {entity.name}_key on {entity.table} ({entity.key[0].lower()});\n"
-        if entity.version_field and entity.key
+        if entity.version_field and entity.key and not entity.latest_version_fields
         else ""
     )
+    if entity.latest_version_fields:  # the key index in version order, carrying what is read of the latest
+        key, version = entity.key[0].lower(), entity.field(entity.version_field).column
+        carried = ", ".join(entity.field(f).column for f in entity.latest_version_fields)
+        key_index = (
+            f"drop index if exists raw.{entity.name}_key;\n"
+            f"create index if not exists {entity.name}_versions on {entity.table}"
+            f" ({key}, {version} desc, _batch_id desc, _source_row desc) include ({carried});\n"
+        )
     if entity.indexed_by_agency_period:  # with the key, so counting an agency's records reads the index only
         agency, period = (entity.field(f).column for f in (entity.agency_field, entity.period_field))
         key_index += (
