@@ -10,18 +10,46 @@
 -- in progress at the end with a due date. So a case moved out is in the denominator of the agency that ends or
 -- holds it, not of every agency it passed, and a case returned or withdrawn in time counts nowhere.
 -- Targets, previous periods and changes of the two rates: kpi_values.
+-- The months are counted from the case states; a six months or a year is summed from its months (what happens in
+-- it is what happens in its months; carried over is its first month's, in progress at the end its last month's),
+-- so it costs its months' rows, not the million case states of a year.
 {%- set rebuilt = periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) %}
-with periods as (
+{%- set at_start = ['carried_over'] %}
+{%- set in_period = ['received', 'received_online', 'received_direct', 'received_postal', 'transferred_in',
+                     'resolved', 'resolved_early', 'resolved_on_time', 'resolved_late', 'resolved_unjudged',
+                     'returned', 'withdrawn', 'ended_after_due', 'ended_with_supplement',
+                     'ended_supplement_out_of_rule', 'transferred_out'] %}
+{%- set at_end = ['in_progress', 'in_progress_within_due', 'in_progress_overdue', 'in_progress_near_due',
+                  'in_progress_waiting', 'in_progress_unjudged'] %}
+with months as (
 
     select * from {{ ref('int_periods_measured') }}
-    where period_id in {{ rebuilt }}
+    where period_kind = 'month' and period_id in {{ rebuilt }}
+
+),
+
+parents as (
+
+    -- the six months and years rebuilt, and any holding a month rebuilt
+    select parents.* from {{ ref('int_periods_measured') }} as parents
+    where parents.period_kind in ('six_months', 'year')
+      and (parents.period_id in {{ rebuilt }}
+           or exists (select 1 from months where months.start_date between parents.start_date and parents.end_date))
+
+),
+
+periods as (
+
+    select * from months
+    union all
+    select * from parents
 
 ),
 
 states as (
 
     select * from {{ ref('int_case_period_states') }}
-    where period_id in {{ rebuilt }}
+    where period_id in (select period_id from months)
       and (is_carried_over or is_received or ended_outcome is not null or is_open_at_end)
 
 ),
@@ -30,11 +58,11 @@ moves as (
 
     -- moved between agencies during the period (the 2025 reorganisation): in at the new holder, out at the
     -- previous one
-    select periods.period_id, moved.agency_id, cases.field_id, cases.channel, moved.direction
-    from periods
+    select months.period_id, moved.agency_id, cases.field_id, cases.channel, moved.direction
+    from months
     join {{ ref('int_case_agency_spells') }} as spells
       on spells.previous_agency_id is not null
-     and spells.valid_from_at >= periods.starts_at and spells.valid_from_at < periods.ends_at
+     and spells.valid_from_at >= months.starts_at and spells.valid_from_at < months.ends_at
     join {{ ref('fct_cases') }} as cases on cases.case_id = spells.case_id
     cross join lateral (values (spells.agency_id, 'in'), (spells.previous_agency_id, 'out'))
         as moved (agency_id, direction)
@@ -93,50 +121,125 @@ counted as (
     from flows
     group by period_id, agency_id, field_id, channel
 
+),
+
+month_rows as (
+
+    -- the months' counts in one column order, the unions' below
+    select
+        period_id, agency_id, field_id, channel,
+        {%- for column in at_start + in_period + at_end %} {{ column }},{% endfor %}
+        late_incl_overdue_numerator, late_incl_overdue_denominator
+    from counted
+
+),
+
+month_counts as (
+
+    select * from month_rows
+    {%- if is_incremental() %}
+    union all
+    -- the parents' other months, as built before
+    select
+        period_id, agency_id, field_id, channel,
+        {%- for column in at_start + in_period + at_end %} {{ column }},{% endfor %}
+        late_incl_overdue_numerator, late_incl_overdue_denominator
+    from {{ this }}
+    where period_kind = 'month'
+      and period_id not in (select period_id from months)
+      and period_id in (select members.period_id from {{ ref('int_periods_measured') }} as members
+                        join parents on members.start_date between parents.start_date and parents.end_date
+                        where members.period_kind = 'month')
+    {%- endif %}
+
+),
+
+rolled_up as (
+
+    -- the late rate's counts: their part ended in the period summed, their part open at the end the last
+    -- month's (late_incl_overdue_counts: open and overdue; open with a due date, within or not)
+    select
+        parents.period_id,
+        month_counts.agency_id,
+        month_counts.field_id,
+        month_counts.channel,
+        {%- for column in at_start %}
+        coalesce(sum(month_counts.{{ column }}) filter (where members.start_date = parents.start_date), 0)::int
+            as {{ column }},
+        {%- endfor %}
+        {%- for column in in_period %}
+        sum(month_counts.{{ column }})::int as {{ column }},
+        {%- endfor %}
+        {%- for column in at_end %}
+        coalesce(sum(month_counts.{{ column }}) filter (where members.end_date = parents.end_date), 0)::int
+            as {{ column }},
+        {%- endfor %}
+        (sum(month_counts.late_incl_overdue_numerator - month_counts.in_progress_overdue)
+         + coalesce(sum(month_counts.in_progress_overdue) filter (where members.end_date = parents.end_date), 0))::int
+            as late_incl_overdue_numerator,
+        (sum(month_counts.late_incl_overdue_denominator - month_counts.in_progress_within_due
+             - month_counts.in_progress_overdue)
+         + coalesce(sum(month_counts.in_progress_within_due + month_counts.in_progress_overdue)
+                    filter (where members.end_date = parents.end_date), 0))::int
+            as late_incl_overdue_denominator
+    from parents
+    join {{ ref('int_periods_measured') }} as members
+      on members.period_kind = 'month' and members.start_date between parents.start_date and parents.end_date
+    join month_counts on month_counts.period_id = members.period_id
+    group by parents.period_id, month_counts.agency_id, month_counts.field_id, month_counts.channel
+
+),
+
+all_counted as (
+
+    select * from month_rows
+    union all
+    select * from rolled_up
+
 )
 
 select
-    counted.period_id,
+    all_counted.period_id,
     periods.period_kind,
     periods.is_period_open,
-    counted.agency_id,
-    counted.field_id,
-    counted.channel,
-    counted.carried_over,
-    counted.received,
-    counted.received_online,
-    counted.received_direct,
-    counted.received_postal,
-    counted.transferred_in,
-    counted.resolved,
-    counted.resolved_early,
-    counted.resolved_on_time,
-    counted.resolved_late,
-    counted.resolved_unjudged,
-    counted.in_progress,
-    counted.in_progress_within_due,
-    counted.in_progress_overdue,
-    counted.in_progress_near_due,
-    counted.in_progress_waiting,
-    counted.returned,
-    counted.withdrawn,
-    counted.ended_after_due,
-    counted.in_progress_unjudged,
-    counted.ended_with_supplement,
-    counted.ended_supplement_out_of_rule,
-    counted.transferred_out,
-    counted.resolved_early + counted.resolved_on_time as on_time_numerator,
-    counted.resolved - counted.resolved_unjudged as on_time_denominator,
-    {{ safe_ratio('counted.resolved_early + counted.resolved_on_time', 'counted.resolved - counted.resolved_unjudged') }}
+    all_counted.agency_id,
+    all_counted.field_id,
+    all_counted.channel,
+    all_counted.carried_over,
+    all_counted.received,
+    all_counted.received_online,
+    all_counted.received_direct,
+    all_counted.received_postal,
+    all_counted.transferred_in,
+    all_counted.resolved,
+    all_counted.resolved_early,
+    all_counted.resolved_on_time,
+    all_counted.resolved_late,
+    all_counted.resolved_unjudged,
+    all_counted.in_progress,
+    all_counted.in_progress_within_due,
+    all_counted.in_progress_overdue,
+    all_counted.in_progress_near_due,
+    all_counted.in_progress_waiting,
+    all_counted.returned,
+    all_counted.withdrawn,
+    all_counted.ended_after_due,
+    all_counted.in_progress_unjudged,
+    all_counted.ended_with_supplement,
+    all_counted.ended_supplement_out_of_rule,
+    all_counted.transferred_out,
+    all_counted.resolved_early + all_counted.resolved_on_time as on_time_numerator,
+    all_counted.resolved - all_counted.resolved_unjudged as on_time_denominator,
+    {{ safe_ratio('all_counted.resolved_early + all_counted.resolved_on_time', 'all_counted.resolved - all_counted.resolved_unjudged') }}
         as on_time_rate,
-    counted.late_incl_overdue_numerator,
-    counted.late_incl_overdue_denominator,
-    {{ safe_ratio('counted.late_incl_overdue_numerator', 'counted.late_incl_overdue_denominator') }}
+    all_counted.late_incl_overdue_numerator,
+    all_counted.late_incl_overdue_denominator,
+    {{ safe_ratio('all_counted.late_incl_overdue_numerator', 'all_counted.late_incl_overdue_denominator') }}
         as late_rate_incl_overdue,
     periods.previous_period_id,
     periods.start_date as period_start_date,
     periods.end_date as measured_until_date,
     {{ raw_watermark() }} as source_batch_id,
     {{ province_code() }} as province_code
-from counted
+from all_counted
 join periods using (period_id)
