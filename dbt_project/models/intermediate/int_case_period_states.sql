@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental', unique_key=['period_id', 'case_id'], incremental_strategy='delete+insert',
     indexes=[{'columns': ['period_id', 'source_batch_id']}, {'columns': ['source_batch_id']},
-             {'columns': ['case_id', 'period_id']}],
+             {'columns': ['case_id', 'period_id', 'agency_id'], 'unique': True}],
     pre_hook="{% if is_incremental() %}delete from {{ this }} where case_id in (select case_id from "
              ~ "{{ ref('fct_cases') }} where source_batch_id > {{ model_watermark() }}){% endif %}"
 ) }}
