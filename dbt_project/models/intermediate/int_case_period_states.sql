@@ -5,9 +5,10 @@
     pre_hook="{% if is_incremental() %}delete from {{ this }} where case_id in (select case_id from "
              ~ "{{ ref('fct_cases') }} where source_batch_id > {{ model_watermark() }}){% endif %}"
 ) }}
--- The measures behind every case KPI, at one grain: a case, a period it touches (the months, six months and
--- years of Nghị định 09/2019, and the calendar months, quarters and years of the 766 scorecard) and an agency
--- the case counts at in that period.
+-- The measures behind every case KPI, at one grain: a case, a period it touches (the months of Nghị định 09/2019,
+-- and the calendar months, quarters and years of the 766 scorecard) and an agency the case counts at in that
+-- period. Nghị định 09's six months and years are summed from their months by the KPIs (macro
+-- summed_into_parents), so they have no rows here: a year's rows would be a million cases' again.
 --
 -- A moment flag is true on exactly one row of a case and period: carried over (at the agency holding the case
 -- when the period starts), received (the receiving agency), ended (the agency holding it when it ended),
@@ -24,7 +25,7 @@
 -- compares the same with any later end. And when a changed case left a period it was in (a corrected receipt or
 -- end), that period whole, so the models built on this one see that it changed. What was built from the night
 -- is thus the same as a full build, at the cost of the night's changes and the cases open, not of a year's cases.
-{%- set kinds = ['month', 'six_months', 'year', 'calendar_month', 'calendar_quarter', 'calendar_year'] %}
+{%- set kinds = ['month', 'calendar_month', 'calendar_quarter', 'calendar_year'] %}
 {%- if is_incremental() %}
     {%- set watermark = model_watermark() %}
     {%- set remeasured = probe_values(
@@ -182,15 +183,10 @@ select
     moments.is_synced_national,
     moments.is_digitised,
     moments.has_electronic_result,
-    -- an apology known by the period's end (a letter flagged without a date is taken as known)
     moments.supplement_requests > 0 as has_supplement_request,
     moments.is_supplement_out_of_rule,
-    moments.has_apology and (moments.apology_at is null or moments.apology_at < moments.ends_at) as has_apology,
-    moments.is_apology_timely and moments.apology_at < moments.ends_at as is_apology_timely,
-    coalesce(moments.second_apology_at < moments.ends_at, false) as is_apology_repeated,
     coalesce(moments.ended_at_agency = agencies.agency_id and moments.is_resolved_after_apology_date, false)
         as is_resolved_after_apology_date,
-    {{ local_date('moments.apology_at') }} as apology_date,
     moments.judging_due_date,
     case when moments.outcome = 'resolved'
          then extract(epoch from moments.ended_at - moments.received_at) / 86400 end as resolution_days,

@@ -10,9 +10,8 @@
 -- in progress at the end with a due date. So a case moved out is in the denominator of the agency that ends or
 -- holds it, not of every agency it passed, and a case returned or withdrawn in time counts nowhere.
 -- Targets, previous periods and changes of the two rates: kpi_values.
--- The months are counted from the case states; a six months or a year is summed from its months (what happens in
--- it is what happens in its months; carried over is its first month's, in progress at the end its last month's),
--- so it costs its months' rows, not the million case states of a year.
+-- The months are counted from the case states; a six months or a year is summed from its months (macro
+-- summed_into_parents: carried over is its first month's, in progress at the end its last month's).
 {%- set rebuilt = periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) %}
 {%- set at_start = ['carried_over'] %}
 {%- set in_period = ['received', 'received_online', 'received_direct', 'received_postal', 'transferred_in',
@@ -21,30 +20,7 @@
                      'ended_supplement_out_of_rule', 'transferred_out'] %}
 {%- set at_end = ['in_progress', 'in_progress_within_due', 'in_progress_overdue', 'in_progress_near_due',
                   'in_progress_waiting', 'in_progress_unjudged'] %}
-with months as (
-
-    select * from {{ ref('int_periods_measured') }}
-    where period_kind = 'month' and period_id in {{ rebuilt }}
-
-),
-
-parents as (
-
-    -- the six months and years rebuilt, and any holding a month rebuilt
-    select parents.* from {{ ref('int_periods_measured') }} as parents
-    where parents.period_kind in ('six_months', 'year')
-      and (parents.period_id in {{ rebuilt }}
-           or exists (select 1 from months where months.start_date between parents.start_date and parents.end_date))
-
-),
-
-periods as (
-
-    select * from months
-    union all
-    select * from parents
-
-),
+with {{ months_and_parents(rebuilt) }},
 
 states as (
 
@@ -123,80 +99,7 @@ counted as (
 
 ),
 
-month_rows as (
-
-    -- the months' counts in one column order, the unions' below
-    select
-        period_id, agency_id, field_id, channel,
-        {%- for column in at_start + in_period + at_end %} {{ column }},{% endfor %}
-        late_incl_overdue_numerator, late_incl_overdue_denominator
-    from counted
-
-),
-
-month_counts as (
-
-    select * from month_rows
-    {%- if is_incremental() %}
-    union all
-    -- the parents' other months, as built before
-    select
-        period_id, agency_id, field_id, channel,
-        {%- for column in at_start + in_period + at_end %} {{ column }},{% endfor %}
-        late_incl_overdue_numerator, late_incl_overdue_denominator
-    from {{ this }}
-    where period_kind = 'month'
-      and period_id not in (select period_id from months)
-      and period_id in (select members.period_id from {{ ref('int_periods_measured') }} as members
-                        join parents on members.start_date between parents.start_date and parents.end_date
-                        where members.period_kind = 'month')
-    {%- endif %}
-
-),
-
-rolled_up as (
-
-    -- the late rate's counts: their part ended in the period summed, their part open at the end the last
-    -- month's (late_incl_overdue_counts: open and overdue; open with a due date, within or not)
-    select
-        parents.period_id,
-        month_counts.agency_id,
-        month_counts.field_id,
-        month_counts.channel,
-        {%- for column in at_start %}
-        coalesce(sum(month_counts.{{ column }}) filter (where members.start_date = parents.start_date), 0)::int
-            as {{ column }},
-        {%- endfor %}
-        {%- for column in in_period %}
-        sum(month_counts.{{ column }})::int as {{ column }},
-        {%- endfor %}
-        {%- for column in at_end %}
-        coalesce(sum(month_counts.{{ column }}) filter (where members.end_date = parents.end_date), 0)::int
-            as {{ column }},
-        {%- endfor %}
-        (sum(month_counts.late_incl_overdue_numerator - month_counts.in_progress_overdue)
-         + coalesce(sum(month_counts.in_progress_overdue) filter (where members.end_date = parents.end_date), 0))::int
-            as late_incl_overdue_numerator,
-        (sum(month_counts.late_incl_overdue_denominator - month_counts.in_progress_within_due
-             - month_counts.in_progress_overdue)
-         + coalesce(sum(month_counts.in_progress_within_due + month_counts.in_progress_overdue)
-                    filter (where members.end_date = parents.end_date), 0))::int
-            as late_incl_overdue_denominator
-    from parents
-    join {{ ref('int_periods_measured') }} as members
-      on members.period_kind = 'month' and members.start_date between parents.start_date and parents.end_date
-    join month_counts on month_counts.period_id = members.period_id
-    group by parents.period_id, month_counts.agency_id, month_counts.field_id, month_counts.channel
-
-),
-
-all_counted as (
-
-    select * from month_rows
-    union all
-    select * from rolled_up
-
-)
+{{ summed_into_parents(['agency_id', 'field_id', 'channel'], at_start, in_period, at_end, late_prefix='') }}
 
 select
     all_counted.period_id,

@@ -5,14 +5,9 @@
 -- overdue in progress) / the land cases judged (macro late_incl_overdue_counts, as for all cases); the
 -- resolved-only share, late resolved / resolved, is beside it. With the land-registration branch serving the
 -- agency, so that branches can be compared (kpi_land_lateness_by_branch sums them). Targets, previous periods
--- and changes: kpi_values.
+-- and changes: kpi_values. A six months or a year is summed from its months (macro summed_into_parents).
 {%- set rebuilt = periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) %}
-with periods as (
-
-    select * from {{ ref('int_periods_measured') }}
-    where period_id in {{ rebuilt }}
-
-),
+with {{ months_and_parents(rebuilt) }},
 
 counted as (
 
@@ -23,28 +18,32 @@ counted as (
         count(*) filter (where ended_timeliness = 'late')::int as land_resolved_late,
         count(*) filter (where is_received)::int as land_received,
         count(*) filter (where is_open_at_end and not is_within_due_at_end)::int as land_in_progress_overdue,
+        count(*) filter (where is_open_at_end and is_within_due_at_end)::int as land_in_progress_within_due,
         {{ late_incl_overdue_counts('land_') }}
     from {{ ref('int_case_period_states') }}
-    where period_id in {{ rebuilt }}
+    where period_id in (select period_id from months)
       and is_land_case
       and (is_received or ended_outcome is not null or is_open_at_end)
     group by period_id, agency_id
 
-)
+),
+
+{{ summed_into_parents(['agency_id'], in_period=['land_resolved', 'land_resolved_late', 'land_received'],
+                       at_end=['land_in_progress_overdue', 'land_in_progress_within_due'], late_prefix='land_') }}
 
 select
-    counted.*,
+    all_counted.*,
     periods.period_kind,
     periods.is_period_open,
     periods.previous_period_id,
-    {{ safe_ratio('counted.land_late_incl_overdue_numerator', 'counted.land_late_incl_overdue_denominator') }}
+    {{ safe_ratio('all_counted.land_late_incl_overdue_numerator', 'all_counted.land_late_incl_overdue_denominator') }}
         as land_late_rate_incl_overdue,
-    {{ safe_ratio('counted.land_resolved_late', 'counted.land_resolved') }} as land_late_rate,
+    {{ safe_ratio('all_counted.land_resolved_late', 'all_counted.land_resolved') }} as land_late_rate,
     periods.start_date as period_start_date,
     periods.end_date as measured_until_date,
     agencies.land_branch_id,
     {{ raw_watermark() }} as source_batch_id,
     {{ province_code() }} as province_code
-from counted
+from all_counted
 join periods using (period_id)
 left join {{ ref('dim_agency') }} as agencies using (agency_id)

@@ -3,14 +3,9 @@
 -- Online delivery per agency x field x reporting period: online submission, fully online, online payment,
 -- resolved online (the 2022 plan's "hồ sơ giải quyết trực tuyến"), electronic results, digitisation and synchronisation to the national portal. Received measures count at
 -- the receiving agency, resolved measures at the agency that ended the case. Targets, previous periods and
--- changes of these KPIs: kpi_values.
+-- changes of these KPIs: kpi_values. A six months or a year is the sum of its months (macro summed_into_parents).
 {%- set rebuilt = periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) %}
-with periods as (
-
-    select * from {{ ref('int_periods_measured') }}
-    where period_id in {{ rebuilt }}
-
-),
+with {{ months_and_parents(rebuilt) }},
 
 counted as (
 
@@ -30,27 +25,31 @@ counted as (
             as resolved_with_electronic_result,
         count(*) filter (where ended_outcome = 'resolved' and is_digitised)::int as resolved_digitised
     from {{ ref('int_case_period_states') }}
-    where period_id in {{ rebuilt }}
+    where period_id in (select period_id from months)
       and (is_received or ended_outcome = 'resolved')
     group by period_id, agency_id, field_id
 
-)
+),
+
+{{ summed_into_parents(['agency_id', 'field_id'], in_period=[
+    'received', 'received_online', 'received_fully_online', 'received_with_fee', 'received_paid_online',
+    'received_synced', 'resolved', 'resolved_online', 'resolved_with_electronic_result', 'resolved_digitised']) }}
 
 select
-    counted.*,
+    all_counted.*,
     periods.period_kind,
     periods.is_period_open,
     periods.previous_period_id,
-    {{ safe_ratio('counted.received_online', 'counted.received') }} as online_submission_share,
-    {{ safe_ratio('counted.received_fully_online', 'counted.received') }} as fully_online_share,
-    {{ safe_ratio('counted.received_paid_online', 'counted.received_with_fee') }} as online_payment_share,
-    {{ safe_ratio('counted.resolved_with_electronic_result', 'counted.resolved') }} as electronic_result_share,
-    {{ safe_ratio('counted.resolved_digitised', 'counted.resolved') }} as digitisation_rate,
-    {{ safe_ratio('counted.received_synced', 'counted.received') }} as national_sync_share,
-    {{ safe_ratio('counted.resolved_online', 'counted.resolved') }} as resolved_online_share,
+    {{ safe_ratio('all_counted.received_online', 'all_counted.received') }} as online_submission_share,
+    {{ safe_ratio('all_counted.received_fully_online', 'all_counted.received') }} as fully_online_share,
+    {{ safe_ratio('all_counted.received_paid_online', 'all_counted.received_with_fee') }} as online_payment_share,
+    {{ safe_ratio('all_counted.resolved_with_electronic_result', 'all_counted.resolved') }} as electronic_result_share,
+    {{ safe_ratio('all_counted.resolved_digitised', 'all_counted.resolved') }} as digitisation_rate,
+    {{ safe_ratio('all_counted.received_synced', 'all_counted.received') }} as national_sync_share,
+    {{ safe_ratio('all_counted.resolved_online', 'all_counted.resolved') }} as resolved_online_share,
     periods.start_date as period_start_date,
     periods.end_date as measured_until_date,
     {{ raw_watermark() }} as source_batch_id,
     {{ province_code() }} as province_code
-from counted
+from all_counted
 join periods using (period_id)

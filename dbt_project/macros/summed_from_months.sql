@@ -1,0 +1,106 @@
+{#- Nghị định 09's six months and years from their months: what happens in a period is what happens in its months,
+    what holds at its start is its first month's, what holds at its end its last month's. So int_case_period_states
+    has rows for months only, and a KPI counts the months and sums them into their parents: a year costs its
+    months' rows of counts, not a million case states again.
+
+    months_and_parents(rebuilt): the CTEs `months` (the months to count, of `rebuilt`), `parents` (the six months
+    and years rebuilt, and every one holding a month rebuilt) and `periods` (both). -#}
+{% macro months_and_parents(rebuilt) -%}
+months as (
+
+    select * from {{ ref('int_periods_measured') }}
+    where period_kind = 'month' and period_id in {{ rebuilt }}
+
+),
+
+parents as (
+
+    select parents.* from {{ ref('int_periods_measured') }} as parents
+    where parents.period_kind in ('six_months', 'year')
+      and (parents.period_id in {{ rebuilt }}
+           or exists (select 1 from months where months.start_date between parents.start_date and parents.end_date))
+
+),
+
+periods as (
+
+    select * from months
+    union all
+    select * from parents
+
+)
+{%- endmacro %}
+
+{#- summed_into_parents(keys, at_start, in_period, at_end, late_prefix): after months_and_parents and a CTE
+    `counted` of the months' counts per period_id and `keys`, the CTEs `month_counts` (those, and on an incremental
+    run the parents' other months as this model stored them) and `all_counted` (the months' rows and the parents'
+    sums, in one column order). A column of `at_start` is summed over each parent's first month, of `in_period` over
+    all its months, of `at_end` over its last month. With `late_prefix` (the columns of late_incl_overdue_counts,
+    prefixed), the late rate's two counts: their part ended in the period summed, their part open at the end (open
+    and overdue; open with a due date: `<prefix>in_progress_overdue` and `<prefix>in_progress_within_due`, which
+    must be in `at_end`) the last month's. -#}
+{% macro summed_into_parents(keys, at_start=[], in_period=[], at_end=[], late_prefix=none) -%}
+{%- set columns = keys + at_start + in_period + at_end %}
+{%- if late_prefix is not none %}
+    {%- set numerator, denominator = late_prefix ~ 'late_incl_overdue_numerator', late_prefix ~ 'late_incl_overdue_denominator' %}
+    {%- set overdue, within_due = late_prefix ~ 'in_progress_overdue', late_prefix ~ 'in_progress_within_due' %}
+    {%- set columns = columns + [numerator, denominator] %}
+{%- endif %}
+month_counts as (
+
+    select period_id, {{ columns | join(', ') }} from counted
+    {%- if is_incremental() %}
+    union all
+    select period_id, {{ columns | join(', ') }}
+    from {{ this }}
+    where period_kind = 'month'
+      and period_id not in (select period_id from months)
+      and period_id in (select members.period_id from {{ ref('int_periods_measured') }} as members
+                        join parents on members.start_date between parents.start_date and parents.end_date
+                        where members.period_kind = 'month')
+    {%- endif %}
+
+),
+
+rolled_up as (
+
+    {%- set first, last = 'members.start_date = parents.start_date', 'members.end_date = parents.end_date' %}
+    {%- set sums = [] %}
+    {%- for column in at_start %}
+        {%- do sums.append('coalesce(sum(month_counts.' ~ column ~ ') filter (where ' ~ first ~ '), 0)::int as ' ~ column) %}
+    {%- endfor %}
+    {%- for column in in_period %}
+        {%- do sums.append('sum(month_counts.' ~ column ~ ')::int as ' ~ column) %}
+    {%- endfor %}
+    {%- for column in at_end %}
+        {%- do sums.append('coalesce(sum(month_counts.' ~ column ~ ') filter (where ' ~ last ~ '), 0)::int as ' ~ column) %}
+    {%- endfor %}
+    {%- if late_prefix is not none %}
+        {%- do sums.append('(sum(month_counts.' ~ numerator ~ ' - month_counts.' ~ overdue ~ ') + coalesce(sum(month_counts.'
+                           ~ overdue ~ ') filter (where ' ~ last ~ '), 0))::int as ' ~ numerator) %}
+        {%- do sums.append('(sum(month_counts.' ~ denominator ~ ' - month_counts.' ~ within_due ~ ' - month_counts.' ~ overdue
+                           ~ ') + coalesce(sum(month_counts.' ~ within_due ~ ' + month_counts.' ~ overdue ~ ') filter (where '
+                           ~ last ~ '), 0))::int as ' ~ denominator) %}
+    {%- endif %}
+    select
+        parents.period_id,
+        {%- for column in keys %}
+        month_counts.{{ column }},
+        {%- endfor %}
+        {{ sums | join(',\n        ') }}
+    from parents
+    join {{ ref('int_periods_measured') }} as members
+      on members.period_kind = 'month' and members.start_date between parents.start_date and parents.end_date
+    join month_counts on month_counts.period_id = members.period_id
+    group by parents.period_id{% for column in keys %}, month_counts.{{ column }}{% endfor %}
+
+),
+
+all_counted as (
+
+    select period_id, {{ columns | join(', ') }} from counted
+    union all
+    select * from rolled_up
+
+)
+{%- endmacro %}
