@@ -38,8 +38,11 @@ periods as (
     all its months, of `at_end` over its last month. With `late_prefix` (the columns of late_incl_overdue_counts,
     prefixed), the late rate's two counts: their part ended in the period summed, their part open at the end (open
     and overdue; open with a due date: `<prefix>in_progress_overdue` and `<prefix>in_progress_within_due`, which
-    must be in `at_end`) the last month's. -#}
-{% macro summed_into_parents(keys, at_start=[], in_period=[], at_end=[], late_prefix=none) -%}
+    must be in `at_end`) the last month's. When the model has a row only for what its filter counts, a month's row
+    may hold only a state at the month's end, of a case gone elsewhere by the parent's end: `present_in_period` and
+    `present_at_end` (columns of in_period and at_end) then say which counts make a parent's row, summed as above. -#}
+{% macro summed_into_parents(keys, at_start=[], in_period=[], at_end=[], late_prefix=none, present_in_period=[],
+                             present_at_end=[]) -%}
 {%- set columns = keys + at_start + in_period + at_end %}
 {%- if late_prefix is not none %}
     {%- set numerator, denominator = late_prefix ~ 'late_incl_overdue_numerator', late_prefix ~ 'late_incl_overdue_denominator' %}
@@ -93,6 +96,10 @@ rolled_up as (
       on members.period_kind = 'month' and members.start_date between parents.start_date and parents.end_date
     join month_counts on month_counts.period_id = members.period_id
     group by parents.period_id{% for column in keys %}, month_counts.{{ column }}{% endfor %}
+    {%- if present_in_period or present_at_end %}
+    having {% for column in present_in_period %}sum(month_counts.{{ column }}) + {% endfor %}
+        {%- for column in present_at_end %}coalesce(sum(month_counts.{{ column }}) filter (where {{ last }}), 0) + {% endfor %}0 > 0
+    {%- endif %}
 
 ),
 

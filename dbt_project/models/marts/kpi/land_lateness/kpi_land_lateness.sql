@@ -17,6 +17,8 @@ counted as (
         count(*) filter (where ended_outcome = 'resolved' and ended_timeliness is not null)::int as land_resolved,
         count(*) filter (where ended_timeliness = 'late')::int as land_resolved_late,
         count(*) filter (where is_received)::int as land_received,
+        count(*) filter (where ended_outcome is not null)::int as land_ended,
+        count(*) filter (where is_open_at_end)::int as land_in_progress,
         count(*) filter (where is_open_at_end and not is_within_due_at_end)::int as land_in_progress_overdue,
         count(*) filter (where is_open_at_end and is_within_due_at_end)::int as land_in_progress_within_due,
         {{ late_incl_overdue_counts('land_') }}
@@ -28,8 +30,10 @@ counted as (
 
 ),
 
-{{ summed_into_parents(['agency_id'], in_period=['land_resolved', 'land_resolved_late', 'land_received'],
-                       at_end=['land_in_progress_overdue', 'land_in_progress_within_due'], late_prefix='land_') }}
+{{ summed_into_parents(['agency_id'], in_period=['land_resolved', 'land_resolved_late', 'land_received', 'land_ended'],
+                       at_end=['land_in_progress', 'land_in_progress_overdue', 'land_in_progress_within_due'],
+                       late_prefix='land_', present_in_period=['land_received', 'land_ended'],
+                       present_at_end=['land_in_progress']) }}
 
 select
     all_counted.*,
