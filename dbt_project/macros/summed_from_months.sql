@@ -31,7 +31,8 @@ periods as (
 )
 {%- endmacro %}
 
-{#- summed_into_parents(keys, at_start, in_period, at_end, late_prefix): after months_and_parents and a CTE
+{#- summed_into_parents(keys, at_start, in_period, at_end, late_prefix, present_in_period, present_at_end): after
+    months_and_parents and a CTE
     `counted` of the months' counts per period_id and `keys`, the CTEs `month_counts` (those, and on an incremental
     run the parents' other months as this model stored them) and `all_counted` (the months' rows and the parents'
     sums, in one column order). A column of `at_start` is summed over each parent's first month, of `in_period` over
