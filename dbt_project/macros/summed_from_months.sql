@@ -1,22 +1,25 @@
-{#- Nghị định 09's six months and years from their months: what happens in a period is what happens in its months,
-    what holds at its start is its first month's, what holds at its end its last month's. So int_case_period_states
-    has rows for months only, and a KPI counts the months and sums them into their parents: a year costs its
-    months' rows of counts, not a million case states again.
+{#- A period from its months: what happens in a period is what happens in its months, what holds at its start is
+    its first month's, what holds at its end its last month's. So int_case_period_states has no rows for Nghị định
+    09's six months and years (nor, but for the cases with a supplement request, for the 766 scorecard's calendar
+    quarters and years): a KPI counts the months and sums them into their parents, and a year costs its months'
+    rows of counts, not a million case states again.
 
-    months_and_parents(rebuilt): the CTEs `months` (the months to count, of `rebuilt`), `parents` (the six months
-    and years rebuilt, and every one holding a month rebuilt) and `periods` (both). -#}
-{% macro months_and_parents(rebuilt) -%}
+    months_and_parents(rebuilt, month_kind, parent_kinds): the CTEs `months` (the months to count, of `rebuilt`),
+    `parents` (the periods of `parent_kinds` rebuilt, and every one holding a month rebuilt), `periods` (both) and
+    `member_months` (each of those periods with each of its months, a month being its own: month_id, is_first_month,
+    is_last_month). -#}
+{% macro months_and_parents(rebuilt, month_kind='month', parent_kinds=['six_months', 'year']) -%}
 months as (
 
     select * from {{ ref('int_periods_measured') }}
-    where period_kind = 'month' and period_id in {{ rebuilt }}
+    where period_kind = '{{ month_kind }}' and period_id in {{ rebuilt }}
 
 ),
 
 parents as (
 
     select parents.* from {{ ref('int_periods_measured') }} as parents
-    where parents.period_kind in ('six_months', 'year')
+    where parents.period_kind in {{ text_literals(parent_kinds) }}
       and (parents.period_id in {{ rebuilt }}
            or exists (select 1 from months where months.start_date between parents.start_date and parents.end_date))
 
@@ -27,6 +30,22 @@ periods as (
     select * from months
     union all
     select * from parents
+
+),
+
+member_months as (
+
+    -- a period not over yet ends with its last month measured (int_periods_measured clips both to the data's day)
+    select
+        periods.period_id,
+        periods.period_kind,
+        periods.ends_at,
+        members.period_id as month_id,
+        members.start_date = periods.start_date as is_first_month,
+        members.end_date = periods.end_date as is_last_month
+    from periods
+    join {{ ref('int_periods_measured') }} as members
+      on members.period_kind = '{{ month_kind }}' and members.start_date between periods.start_date and periods.end_date
 
 )
 {%- endmacro %}
@@ -57,18 +76,15 @@ month_counts as (
     union all
     select period_id, {{ columns | join(', ') }}
     from {{ this }}
-    where period_kind = 'month'
-      and period_id not in (select period_id from months)
-      and period_id in (select members.period_id from {{ ref('int_periods_measured') }} as members
-                        join parents on members.start_date between parents.start_date and parents.end_date
-                        where members.period_kind = 'month')
+    where period_id not in (select period_id from months)
+      and period_id in (select month_id from member_months)
     {%- endif %}
 
 ),
 
 rolled_up as (
 
-    {%- set first, last = 'members.start_date = parents.start_date', 'members.end_date = parents.end_date' %}
+    {%- set first, last = 'member_months.is_first_month', 'member_months.is_last_month' %}
     {%- set sums = [] %}
     {%- for column in at_start %}
         {%- do sums.append('coalesce(sum(month_counts.' ~ column ~ ') filter (where ' ~ first ~ '), 0)::int as ' ~ column) %}
@@ -87,16 +103,15 @@ rolled_up as (
                            ~ last ~ '), 0))::int as ' ~ denominator) %}
     {%- endif %}
     select
-        parents.period_id,
+        member_months.period_id,
         {%- for column in keys %}
         month_counts.{{ column }},
         {%- endfor %}
         {{ sums | join(',\n        ') }}
-    from parents
-    join {{ ref('int_periods_measured') }} as members
-      on members.period_kind = 'month' and members.start_date between parents.start_date and parents.end_date
-    join month_counts on month_counts.period_id = members.period_id
-    group by parents.period_id{% for column in keys %}, month_counts.{{ column }}{% endfor %}
+    from member_months
+    join month_counts on month_counts.period_id = member_months.month_id
+    where member_months.period_id in (select period_id from parents)
+    group by member_months.period_id{% for column in keys %}, month_counts.{{ column }}{% endfor %}
     {%- if present_in_period or present_at_end %}
     having {% for column in present_in_period %}sum(month_counts.{{ column }}) + {% endfor %}
         {%- for column in present_at_end %}coalesce(sum(month_counts.{{ column }}) filter (where {{ last }}), 0) + {% endfor %}0 > 0

@@ -6,9 +6,12 @@
              ~ "{{ ref('fct_cases') }} where source_batch_id > {{ model_watermark() }}){% endif %}"
 ) }}
 -- The measures behind every case KPI, at one grain: a case, a period it touches (the months of Nghị định 09/2019,
--- and the calendar months, quarters and years of the 766 scorecard) and an agency the case counts at in that
--- period. Nghị định 09's six months and years are summed from their months by the KPIs (macro
--- summed_into_parents), so they have no rows here: a year's rows would be a million cases' again.
+-- and the calendar months of the 766 scorecard) and an agency the case counts at in that period. Nghị định 09's six
+-- months and years are summed from their months by the KPIs (macro summed_into_parents), so they have no rows
+-- here: a year's rows would be a million cases' again. So are the scorecard's calendar quarters and years, but for
+-- the cases with a supplement request: 766 judges those at the period's own end (awaiting since before it: not in
+-- its population; judged at the request, or with the second request made by then), which no sum of months gives,
+-- so they have rows in the quarters and years too (int_scorecard_766_indicators).
 --
 -- A moment flag is true on exactly one row of a case and period: carried over (at the agency holding the case
 -- when the period starts), received (the receiving agency), ended (the agency holding it when it ended),
@@ -89,6 +92,7 @@ touching as (
         coalesce(cases.second_request_at < periods.ends_at, false) as has_second_request_at_end
     from periods
     join cases on {{ case_touches_period() }}
+     and (periods.period_kind in ('month', 'calendar_month') or cases.supplement_requests > 0)
     {%- if is_incremental() %}
     where cases.source_batch_id > {{ watermark }}
        or periods.period_id in {{ text_literals(remeasured) }}

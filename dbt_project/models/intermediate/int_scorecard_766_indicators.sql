@@ -11,41 +11,104 @@
 -- an indicator the sources cannot feed (computable_from_sources = false: e.g. 3.5, 3.6B, 3.6C need every
 -- fee-bearing procedure of the national TTHC database) has a null rate and null points, and every row without
 -- points says why (not_scored_reason_vi).
-{%- set in_rebuilt = 'period_id in ' ~ periods_rebuilt_in(ref('int_case_period_states'), CALENDAR)
-                    ~ ' or period_id in ' ~ periods_rebuilt_in(ref('int_feedback_period_states'), CALENDAR) %}
-with periods as (
+-- A calendar quarter or year is counted from its calendar months (macro months_and_parents), each month's rows
+-- counted once for all the periods it is in: a case received in it was received in one of its months; a case
+-- without a supplement request is processed where it ended, in one of its months, or where it is held at its end,
+-- its last month's end, and is judged there as in that month. The cases with a request are judged at the quarter's
+-- or year's own end, from their rows there (int_case_period_states).
+{%- set rebuilt_cases = periods_rebuilt_in(ref('int_case_period_states'), CALENDAR) %}
+{%- set rebuilt_feedback = periods_rebuilt_in(ref('int_feedback_period_states'), CALENDAR) %}
+{%- set received = {
+    'received': none,
+    'received_synced': 'is_synced_national',
+    'received_online': "channel = 'online'",
+    'received_digitised': 'is_digitised',
+    'received_with_fee': 'has_fee',
+    'received_paid_online': 'has_fee and is_paid_online',
+    'received_fully_capable': 'is_fully_online_capable',
+    'received_fully_online': "is_fully_online_capable and online_service_level = 'TOAN_TRINH'",
+    'received_resolved': "outcome = 'resolved'",
+    'received_resolved_e_result': "outcome = 'resolved' and has_electronic_result"} %}
+{%- set processed = ['processed', 'processed_on_time'] %}
+{%- set counts = received.keys() | list + ['received_resolved_days'] + processed %}
+with {{ months_and_parents('(select period_id from ' ~ ref('int_periods_measured') ~ ' where period_id in '
+                           ~ rebuilt_cases ~ ' or period_id in ' ~ rebuilt_feedback ~ ')',
+                           'calendar_month', ['calendar_quarter', 'calendar_year']) }},
 
-    select * from {{ ref('int_periods_measured') }}
-    where {{ in_rebuilt }}
+month_counts as (
+
+    -- each month's cases per agency; 2.1's population (cases that ended in the period, and cases still open at
+    -- its end) also without the cases with a supplement request, ended in the month and open at its end apart
+    select
+        period_id as month_id,
+        agency_id,
+        {%- for name, condition in received.items() %}
+        count(*) filter (where is_received{{ ' and ' ~ condition if condition }}) as {{ name }},
+        {%- endfor %}
+        coalesce(sum(resolution_days) filter (where is_received and outcome = 'resolved'), 0) as received_resolved_days,
+        count(*) filter (where is_processed_766) as processed,
+        count(*) filter (where is_processed_766 and is_on_time_766_at_end) as processed_on_time,
+        {%- for part, condition in {'ended': 'not is_open_at_end', 'open': 'is_open_at_end'}.items() %}
+        count(*) filter (where is_processed_766 and not has_supplement_request and {{ condition }})
+            as plain_{{ part }},
+        count(*) filter (where is_processed_766 and not has_supplement_request and {{ condition }}
+                         and is_on_time_766_at_end) as plain_{{ part }}_on_time{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ ref('int_case_period_states') }}
+    where period_id in (select month_id from member_months)
+      and (is_received or is_processed_766)
+    group by period_id, agency_id
+
+),
+
+agency_counts as (
+
+    -- a month's counts are its own; a quarter's or year's are its months' received cases and processed cases
+    -- without a request (those ended in any month, those open at the end of its last), and its own cases with one
+    select
+        member_months.period_id,
+        month_counts.agency_id,
+        {%- for name in received.keys() | list + ['received_resolved_days'] %}
+        sum(month_counts.{{ name }}) as {{ name }},
+        {%- endfor %}
+        {%- for name in processed %}
+        sum(case when member_months.period_kind = 'calendar_month' then month_counts.{{ name }}
+                 else month_counts.{{ name | replace('processed', 'plain_ended') }}
+                      + case when member_months.is_last_month then month_counts.{{ name | replace('processed', 'plain_open') }}
+                             else 0 end end) as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from member_months
+    join month_counts using (month_id)
+    group by member_months.period_id, month_counts.agency_id
+    union all
+    select
+        period_id,
+        agency_id,
+        {%- for name in received.keys() | list + ['received_resolved_days'] %}
+        0 as {{ name }},
+        {%- endfor %}
+        count(*) as processed,
+        count(*) filter (where is_on_time_766_at_end) as processed_on_time
+    from {{ ref('int_case_period_states') }}
+    where period_id in (select period_id from parents)
+      and is_processed_766
+    group by period_id, agency_id
 
 ),
 
 case_counts as (
 
+    -- an agency has a row where it received or processed a case in the period
     select
         period_id,
         case when grouping(agency_id) = 1 then 'province' else 'agency' end as scope,
         agency_id,
-        count(*) filter (where is_received) as received,
-        count(*) filter (where is_received and is_synced_national) as received_synced,
-        count(*) filter (where is_received and channel = 'online') as received_online,
-        count(*) filter (where is_received and is_digitised) as received_digitised,
-        count(*) filter (where is_received and has_fee) as received_with_fee,
-        count(*) filter (where is_received and has_fee and is_paid_online) as received_paid_online,
-        count(*) filter (where is_received and is_fully_online_capable) as received_fully_capable,
-        count(*) filter (where is_received and is_fully_online_capable and online_service_level = 'TOAN_TRINH')
-            as received_fully_online,
-        count(*) filter (where is_received and outcome = 'resolved') as received_resolved,
-        count(*) filter (where is_received and outcome = 'resolved' and has_electronic_result)
-            as received_resolved_e_result,
-        coalesce(sum(resolution_days) filter (where is_received and outcome = 'resolved'), 0) as received_resolved_days,
-        -- 2.1's population: cases that ended in the period, and cases still open at its end
-        count(*) filter (where is_processed_766) as processed,
-        count(*) filter (where is_processed_766 and is_on_time_766_at_end) as processed_on_time
-    from {{ ref('int_case_period_states') }}
-    where ({{ in_rebuilt }})
-      and (is_received or is_processed_766)
+        {%- for name in counts %}
+        sum({{ name }}){{ '::bigint' if name != 'received_resolved_days' }} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from agency_counts
     group by grouping sets ((period_id, agency_id), (period_id))
+    having sum(received) + sum(processed) > 0
 
 ),
 
@@ -64,7 +127,7 @@ feedback_counts as (
             as feedback_satisfied,
         count(*) filter (where is_received and feedback_type = 'TTHC') as feedback_about_cases
     from {{ ref('int_feedback_period_states') }}
-    where ({{ in_rebuilt }})
+    where period_id in (select period_id from periods)
       and is_processed_766
     group by grouping sets ((period_id, agency_id), (period_id))
 

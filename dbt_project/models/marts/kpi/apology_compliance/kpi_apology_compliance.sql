@@ -13,20 +13,6 @@
 {%- set rebuilt = periods_rebuilt_in(ref('int_case_period_states'), ['month', 'six_months', 'year']) %}
 with {{ months_and_parents(rebuilt) }},
 
-member_months as (
-
-    -- each period's months (a month is its own)
-    select
-        periods.period_id,
-        periods.ends_at,
-        members.period_id as month_id,
-        members.end_date = periods.end_date as is_last_month
-    from periods
-    join {{ ref('int_periods_measured') }} as members
-      on members.period_kind = 'month' and members.start_date between periods.start_date and periods.end_date
-
-),
-
 late_states as materialized (
 
     -- read once for all the periods a month is in: a case's state in a month where it was resolved late, or was
