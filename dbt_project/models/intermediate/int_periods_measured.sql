@@ -30,10 +30,10 @@ select
     least((periods.end_date + 1)::timestamp at time zone 'Asia/Ho_Chi_Minh', as_of.as_of_at + interval '1 microsecond')
         as ends_at,
     -- an open case due by this day is near due at the period's end (sắp trễ hạn): the N-th working day after it
-    {{ add_working_days('least(periods.end_date, as_of.as_of_date) + 1', 'near_due.working_days - 1') }}
-        as near_due_until_date
+    near_due_until.calendar_date as near_due_until_date
 from {{ ref('dim_period') }} as periods
 cross join as_of
 cross join near_due
+{{ join_working_days_after('near_due_until', 'least(periods.end_date, as_of.as_of_date) + 1', 'near_due.working_days - 1') }}
 where periods.start_date <= as_of.as_of_date
   and periods.end_date >= (select min(received_at)::date - 1 from {{ ref('stg_motcua__cases') }})

@@ -34,7 +34,7 @@ required as (
         agencies.agency_id,
         case requirements.deadline_unit
             when 'working_days'
-                then {{ add_working_days('periods.cutoff_date + 1', 'requirements.deadline_days - 1') }}
+                then deadline_day.calendar_date
             else periods.cutoff_date + requirements.deadline_days
         end as deadline_date
     from periods
@@ -46,6 +46,7 @@ required as (
       on agencies.agency_kind = requirements.agency_kind
      and agencies.valid_from <= periods.cutoff_date
      and (agencies.valid_to is null or periods.cutoff_date < agencies.valid_to)
+    {{ join_working_days_after('deadline_day', 'periods.cutoff_date + 1', 'requirements.deadline_days - 1') }}
 
 ),
 

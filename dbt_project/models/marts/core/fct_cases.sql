@@ -33,7 +33,9 @@
     {%- endset %}
     {%- set reclassified = run_query(probe).columns[0].values() %}
 {%- endif %}
-with cases as materialized (
+-- (materialized only on a night, where it makes the planner semi-join the few changed cases first; a full build
+-- would write the whole table to disk for nothing)
+with cases as {% if is_incremental() %}materialized {% endif %}(
 
     select * from {{ ref('stg_motcua__cases') }}
     {%- if is_incremental() %}
@@ -98,27 +100,35 @@ joined as (
 
 ),
 
-dated as materialized (
+dated as (
 
     select
-        *,
+        joined.*,
         -- the valid receipt: the day the clock starts (the next working day after the cut-off or on a day off)
-        {{ counting_day('coalesce(receipt_event_at, received_at)', 'channel') }} as valid_receipt_date,
+        {{ counting_day('receipt_day', 'coalesce(receipt_event_at, received_at)', 'channel') }} as valid_receipt_date,
+        -- the same for the completed dossier's return, from which a lawful request restarts the clock
+        {{ counting_day('completed_day', 'first_completed_at', 'channel') }} as completed_counting_date,
         case
             when outcome = 'resolved' then coalesce(finished_at, completed_event_at, result_returned_at)
             when outcome in ('returned', 'withdrawn') then coalesce(ended_event_at, finished_at, source_updated_at)
         end as ended_at
     from joined
+    {{ join_calendar_day('receipt_day', local_date('coalesce(receipt_event_at, received_at)')) }}
+    {{ join_calendar_day('completed_day', local_date('first_completed_at')) }}
 
 ),
 
-received_due as materialized (
+received_due as (
 
     -- the due date before any supplement: set on receipt, else on record (unless an apology or a supplement may
     -- have moved it), else the legal working days from the valid receipt
     select
-        *,
-        {{ add_working_days('valid_receipt_date', 'legal_working_days') }} as receipt_legal_due_date,
+        dated.*,
+        receipt_legal_due.calendar_date as receipt_legal_due_date,
+        -- the last day a supplement request may restart the clock
+        supplement_window_end.calendar_date as supplement_window_end_date,
+        -- the legal days again from the completed dossier's return (used only if the request was lawful)
+        restart_legal_due.calendar_date as restart_legal_due_date,
         case
             when receipt_due_at is not null then 'event'
             -- a receipt event that set no date leaves the record's date authoritative (audit F-09.1)
@@ -127,10 +137,13 @@ received_due as materialized (
             else 'derived'
         end as receipt_due_source
     from dated
+    {{ join_working_days_after('receipt_legal_due', 'dated.valid_receipt_date', 'dated.legal_working_days') }}
+    {{ join_working_days_after('supplement_window_end', 'dated.valid_receipt_date', 'dated.supplement_window_days') }}
+    {{ join_working_days_after('restart_legal_due', 'dated.completed_counting_date', 'dated.legal_working_days') }}
 
 ),
 
-supplemented as materialized (
+supplemented as (
 
     select
         *,
@@ -143,22 +156,17 @@ supplemented as materialized (
 
 ),
 
-restarted as materialized (
+restarted as (
 
     select
         *,
         -- the first request restarts the clock only within the window after the valid receipt and not after the
         -- due date in force (Nghị định 61/2018 Art. 19; 118/2025 Art. 19.5)
         coalesce(
-            {{ local_date('first_request_at') }}
-                <= {{ add_working_days('valid_receipt_date', 'supplement_window_days') }}
+            {{ local_date('first_request_at') }} <= supplement_window_end_date
             and {{ local_date('first_request_at') }} <= receipt_judging_due_date,
             false
-        ) as is_supplement_lawful,
-        -- the legal days again from the completed dossier's return (used only if the request was lawful)
-        case when first_completed_at is not null
-             then {{ add_working_days(counting_day('first_completed_at', 'channel'), 'legal_working_days') }}
-        end as restart_legal_due_date
+        ) as is_supplement_lawful
     from supplemented
 
 ),
@@ -214,7 +222,7 @@ classified as (
         legal_working_days,
         supplement_requests,
         supplement_wait,
-        case when outcome = 'resolved' then {{ working_days_between('judging_due_date', local_date('ended_at')) }} end
+        case when outcome = 'resolved' then {{ working_days_between('due_day', 'ended_day') }} end
             as working_days_late,
         has_fee,
         is_paid_online,
@@ -224,7 +232,7 @@ classified as (
         has_apology_letter or apology_at is not null as has_apology,
         -- an apology at least one working day before the due date (Nghị định 118/2025 Art. 12.5, 19.6); a letter
         -- flagged without a dated XIN_LOI event cannot be timed, so it is not timely
-        coalesce({{ working_days_between(local_date('apology_at'), 'judging_due_date') }} >= 1, false)
+        coalesce({{ working_days_between('apology_day', 'due_day') }} >= 1, false)
             as is_apology_timely,
         second_apology_at,
         -- resolved after the new appointment the (latest) apology promised: late a second time
@@ -248,7 +256,7 @@ classified as (
         received_at,
         clock_started_at,
         due_at_recorded,
-        ended_at,
+        judged.ended_at,
         apology_at,
         source_updated_at,
         batch_id
@@ -257,6 +265,9 @@ classified as (
       on holder.case_id = judged.case_id
      and holder.valid_from_at <= judged.ended_at
      and (holder.valid_to_at is null or holder.valid_to_at > judged.ended_at)
+    {{ join_calendar_day('due_day', 'judged.judging_due_date') }}
+    {{ join_calendar_day('ended_day', local_date('judged.ended_at')) }}
+    {{ join_calendar_day('apology_day', local_date('judged.apology_at')) }}
 
 )
 

@@ -40,7 +40,7 @@ select
     cases.received_date,
     states.due_date_at_end as due_date,
     -- working days from the data date to the due date: 0 = due today, negative = that many working days late
-    {{ working_days_between('as_of.as_of_date', 'states.due_date_at_end') }} as working_days_left,
+    {{ working_days_between('as_of_day', 'due_day') }} as working_days_left,
     -- a supplement asked for and not yet back (after an unlawful request the old due date still runs)
     coalesce(cases.first_request_at is not null and cases.first_completed_at is null, false)
         as is_waiting_for_citizen,
@@ -50,3 +50,5 @@ from states
 cross join as_of
 join {{ ref('fct_cases') }} as cases using (case_id)
 left join {{ ref('dim_procedure') }} as procedures on procedures.procedure_id = states.procedure_id
+{{ join_calendar_day('as_of_day', 'as_of.as_of_date') }}
+{{ join_calendar_day('due_day', 'states.due_date_at_end') }}
