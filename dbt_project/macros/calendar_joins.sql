@@ -1,6 +1,6 @@
 {#- Joins, as `alias`, the calendar day `n` working days after `day` (a day off rolls forward to the next working
-    day first; `alias`_from is the calendar row of `day`): 13/2/2026 + 1 = {{ alias }}.calendar_date 2026-02-23
-    (Tết 2026 closes 16-20/2). No row (null) beyond the calendar. -#}
+    day first; `alias`_from is the calendar row of `day`): join_working_days_after('due', "'2026-02-13'", 1) gives
+    due.calendar_date = 2026-02-23 (Tết 2026 closes 16-20/2). No row (null) beyond the calendar. -#}
 {% macro join_working_days_after(alias, day, n) -%}
     left join {{ ref('int_calendar_days') }} as {{ alias }}_from on {{ alias }}_from.calendar_date = ({{ day }})::date
     left join {{ ref('int_calendar_days') }} as {{ alias }}

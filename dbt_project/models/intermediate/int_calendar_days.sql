@@ -4,7 +4,8 @@
 -- make-up Saturdays), a running count of working days that turns working-day arithmetic into subtraction,
 -- the next working day, and the receipt cut-off times in force that day (ref_receipt_rules). Every date rule is
 -- then a join on a date or a count to this small table (macros join_calendar_day, join_working_days_after,
--- counting_day), which hashes: as a subquery per row it cost fct_cases a fifth of its build.
+-- counting_day), which hashes; as subqueries run per row (and the CTEs that kept them from running twice) they
+-- took nearly half of fct_cases' SELECT: 35 -> 19 s at 1.5 M cases.
 with days as (
 
     select day::date as calendar_date
