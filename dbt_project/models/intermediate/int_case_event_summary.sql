@@ -8,7 +8,7 @@
 -- the clock, is fct_cases' to decide (it needs the working-day calendar and ref_supplement_rules); never the
 -- apology's new appointment (docs/sources.md; docs/domain.md).
 -- Incremental: recomputed only for the cases whose record or events changed since this table's watermark.
-with cases as materialized (
+with cases as {% if is_incremental() %}materialized {% endif %}(
 
     select case_id from {{ ref('stg_motcua__cases') }}
     {%- if is_incremental() %}
@@ -17,10 +17,14 @@ with cases as materialized (
 
 ),
 
-events as (
+events as not materialized (
 
+    -- read where used, so each use reads only the events it needs: written once for all three, a year's 6.2 M
+    -- events went to disk first (4 s); a full build reads every case's (the final join keeps those of known cases)
     select events.* from {{ ref('stg_motcua__case_events') }} as events
+    {%- if is_incremental() %}
     join cases using (case_id)
+    {%- endif %}
 
 ),
 
@@ -76,8 +80,9 @@ summary as (
         -- a second apology (the appointment may be moved once only: Nghị định 118/2025 Art. 19.6) and the new
         -- appointment the latest apology promised
         (array_agg(occurred_at order by occurred_at) filter (where event_type = 'XIN_LOI'))[2] as second_apology_at,
-        (array_agg(new_due_at order by occurred_at desc)
-            filter (where event_type = 'XIN_LOI' and new_due_at is not null))[1] as apology_due_at,
+        -- (ascending, as every other aggregate here, so that one sort serves all: the latest is the last)
+        array_agg(new_due_at order by occurred_at)
+            filter (where event_type = 'XIN_LOI' and new_due_at is not null) as apology_due_ats,
         min(occurred_at) filter (where event_type = 'HOAN_THANH') as completed_event_at,
         min(occurred_at) filter (where event_type in ('TRA_LAI', 'RUT_HO_SO')) as ended_event_at,
         count(*) as event_count
@@ -94,7 +99,7 @@ select
     coalesce(summary.supplement_requests, 0) as supplement_requests,
     summary.apology_at,
     summary.second_apology_at,
-    summary.apology_due_at,
+    summary.apology_due_ats[cardinality(summary.apology_due_ats)] as apology_due_at,
     summary.completed_event_at,
     summary.ended_event_at,
     coalesce(summary.event_count, 0) as event_count,
