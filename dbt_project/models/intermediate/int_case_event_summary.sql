@@ -17,10 +17,11 @@ with cases as {% if is_incremental() %}materialized {% endif %}(
 
 ),
 
-events as not materialized (
+events as {% if is_incremental() %}materialized{% else %}not materialized{% endif %} (
 
-    -- read where used, so each use reads only the events it needs: written once for all three, a year's 6.2 M
-    -- events went to disk first (4 s); a full build reads every case's (the final join keeps those of known cases)
+    -- a full build reads them where used, so each use reads only the events it needs: written once for all
+    -- three, a year's 6.2 M events went to disk first (4 s); it reads every case's (the final join keeps those of
+    -- known cases). A night's few are read once (read where used, the night's build took 2.4 s, not 1.0)
     select events.* from {{ ref('stg_motcua__case_events') }} as events
     {%- if is_incremental() %}
     join cases using (case_id)
