@@ -21,7 +21,7 @@ events as {% if is_incremental() %}materialized{% else %}not materialized{% endi
 
     -- a full build reads them where used, so each use reads only the events it needs: written once for all
     -- three, a year's 6.2 M events went to disk first (4 s); it reads every case's (the final join keeps those of
-    -- known cases). A night's few are read once (read where used, the night's build took 2.4 s, not 1.0)
+    -- known cases). A night's few are written once: read where used, the night's build took 2.4 s, not 1.0
     select events.* from {{ ref('stg_motcua__case_events') }} as events
     {%- if is_incremental() %}
     join cases using (case_id)

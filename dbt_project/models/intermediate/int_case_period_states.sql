@@ -51,10 +51,11 @@ with periods as (
 
 cases as {% if is_incremental() %}materialized {% endif %}(
 
-    -- with the agency of a case's only spell, if it has one (99% of cases): it holds the case from its receipt
-    -- on, at every moment of every period the case touches, so only the cases that moved join their spells below
+    -- with the agency holding the case at any moment no spell below names: its only spell's, if it has one (99%
+    -- of cases; it holds the case from its receipt on), else the receiving agency. So only the cases that moved
+    -- join their spells below
     select * from (
-        select fct_cases.*, sole_spell.agency_id as sole_spell_agency_id
+        select fct_cases.*, coalesce(sole_spell.agency_id, fct_cases.receiving_agency_id) as default_agency_id
         from {{ ref('fct_cases') }} as fct_cases
         left join {{ ref('int_case_agency_spells') }} as sole_spell
           on sole_spell.case_id = fct_cases.case_id and sole_spell.spell_number = 1 and sole_spell.valid_to_at is null
@@ -120,20 +121,18 @@ moments as (
     select
         touching.*,
         case when touching.received_at < touching.starts_at
-             then coalesce(at_start.agency_id, touching.sole_spell_agency_id, touching.receiving_agency_id) end
-            as carried_over_at,
+             then coalesce(at_start.agency_id, touching.default_agency_id) end as carried_over_at,
         case when touching.received_at >= touching.starts_at then touching.receiving_agency_id end as received_at_agency,
         case when touching.ended_at < touching.ends_at then touching.ended_agency_id end as ended_at_agency,
         case when touching.is_open_at_end
-             then coalesce(at_end.agency_id, touching.sole_spell_agency_id, touching.receiving_agency_id) end
-            as open_at_end_at,
+             then coalesce(at_end.agency_id, touching.default_agency_id) end as open_at_end_at,
         -- the national 766 engine (indicator 2.1) counts a case where it ended in the period or is held at its
         -- end; a case still awaiting a supplement it was asked for ended, for 766, at the request: it is judged
         -- once, in the request's period, and is not in the later periods' population until the citizen is back
         case
             when touching.is_awaiting_supplement_at_end and touching.first_request_at < touching.starts_at then null
             when touching.ended_at < touching.ends_at then touching.ended_agency_id
-            else coalesce(at_end.agency_id, touching.sole_spell_agency_id, touching.receiving_agency_id)
+            else coalesce(at_end.agency_id, touching.default_agency_id)
         end as processed_766_at,
         -- for a case open at the end: waiting for the citizen then (after a lawful supplement request, before the
         -- completed dossier came back: no running deadline, neither within due nor overdue), else whether it is
