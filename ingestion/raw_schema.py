@@ -124,7 +124,11 @@ create table if not exists {entity.table} (
     _loaded_at timestamptz not null default now()
 );
 {adds}
-create index if not exists {entity.name}_batch on {entity.table} (_batch_id);
+-- a batch's rows (a night's staging, the raw checks): raw is append-only, so they are contiguous and a BRIN
+-- index finds them at almost no cost to the load; the btree it replaces cost COPY 0.3-0.8 s a month of events
+drop index if exists raw.{entity.name}_batch;
+create index if not exists {entity.name}_batch_ranges on {entity.table} using brin (_batch_id)
+    with (autosummarize = on);
 {key_index}"""
 
 
