@@ -1,9 +1,10 @@
 {{ config(
     materialized='incremental', unique_key='case_id', incremental_strategy='delete+insert',
-    indexes=[{'columns': ['case_id']},
+    indexes=[{'columns': ['case_id', 'spell_number'], 'unique': True},
              {'columns': ['valid_from_at'], 'type': 'btree'}]
 ) }}
 -- Which agency held each case when: one row per spell, half-open [valid_from_at, valid_to_at).
+-- A case and spell number is one row: the unique index enforces it (and serves the lookups by case).
 -- Built from receipt and transfer events (CHUYEN_XU_LY), so a case that moved from an abolished district
 -- or commune on 1/7/2025 counts at the old agency before the move and at the new one after it.
 -- Incremental: recomputed only for the cases whose record or events changed (every case has a spell).
